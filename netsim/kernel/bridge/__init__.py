@@ -1,0 +1,1 @@
+"""Bridges: device, ports, FDB and the forwarding path."""

@@ -1,0 +1,159 @@
+"""The bridge data path: ``br_input.c`` and ``br_forward.c``.
+
+Receive on a port (``br_handle_frame`` → ``br_handle_frame_finish``):
+
+* a frame with an invalid source MAC (multicast or zero) is dropped;
+* IEEE link-local groups ``01:80:c2:00:00:0X`` are not bridged unless STP is
+  off and X is 0, or ``group_fwd_mask`` allows X; otherwise they go up the
+  port's own stack;
+* a port that is not learning/forwarding drops everything;
+* the source is learned (if the port learns); then a broadcast or multicast
+  frame floods and goes up ``br0``; a unicast frame to a *local* FDB entry
+  goes up ``br0``; to another known MAC it is forwarded out that one port;
+  to an unknown MAC it floods.
+
+Sending out of a port (``should_deliver``): the port must be forwarding and,
+unless it is in hairpin mode, must not be the port the frame came in on.
+Flooding honours each port's ``flood``/``bcast_flood``/``mcast_flood``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from netsim.kernel.bridge.port import BridgePort, PortState
+from netsim.kernel.links.base import ETH_HLEN, VLAN_HLEN
+from netsim.kernel.skb import PACKET_HOST, Skb
+from netsim.trace import Action
+
+if TYPE_CHECKING:
+    from netsim.kernel.bridge.device import Bridge
+
+__all__ = ["br_dev_xmit", "br_handle_frame"]
+
+_LINK_LOCAL_MASK: Final = 0xFFFFFFFFFFF0
+_LINK_LOCAL: Final = 0x0180C2000000
+_FORWARDING: Final = PortState.FORWARDING
+_LEARNING: Final = PortState.LEARNING
+
+
+def br_handle_frame(p: BridgePort, skb: Skb) -> None:
+    """``br_handle_frame()``: a frame arrived on bridge port ``p``."""
+    frame = skb.frame
+    src = frame.src
+    if src >> 40 & 1 or src == 0:
+        p.dev.drop(skb, "invalid source MAC")
+        return
+    dst = frame.dst
+    br = p.br
+    if dst & _LINK_LOCAL_MASK == _LINK_LOCAL:
+        group = dst & 0xF
+        if not ((group == 0 and br.stp_state == 0) or (br.group_fwd_mask >> group) & 1):
+            if p.learning and p.state in (_FORWARDING, _LEARNING):
+                br.fdb.update(p, src, br.kernel.engine.now)
+            ns = p.dev.netns
+            assert ns is not None
+            ns.deliver(skb, p.dev)  # RX_HANDLER_PASS: up the port's own stack
+            return
+    state = p.state
+    if state != _FORWARDING and state != _LEARNING:
+        p.dev.drop(skb, f"bridge port {state}")
+        return
+    if dst == br.address:
+        skb.pkt_type = PACKET_HOST
+    now = br.kernel.engine.now
+    if p.learning:
+        br.fdb.update(p, src, now)
+    if state == _LEARNING:
+        p.dev.drop(skb, "bridge port learning")
+        return
+    if dst >> 40 & 1:
+        _flood(br, skb, p, broadcast=dst == 0xFFFFFFFFFFFF, multicast=True)
+        _pass_frame_up(br, skb)
+        return
+    e = br.fdb.find(dst)
+    if e is None:
+        _flood(br, skb, p, broadcast=False, multicast=False)
+        return
+    if e.is_local:
+        _pass_frame_up(br, skb)
+        return
+    e.used = now
+    to = e.dst
+    assert to is not None
+    if (to is not p or to.hairpin) and to.state == _FORWARDING:
+        ns = br.netns
+        assert ns is not None
+        skb.note(now, ns.name, br.ifname, Action.FORWARDED, to.dev.ifname)
+        _push_xmit(to, skb)
+    elif to is p:
+        p.dev.drop(skb, f"destination is behind the ingress port {p.dev.ifname}")
+    else:
+        to.dev.drop(skb, f"egress port {to.dev.ifname} is {to.state}")
+
+
+def br_dev_xmit(br: Bridge, skb: Skb) -> None:
+    """``br_dev_xmit()``: the bridge's own stack sends a frame out of the bridge."""
+    dst = skb.frame.dst
+    if dst >> 40 & 1:
+        _flood(br, skb, None, broadcast=dst == 0xFFFFFFFFFFFF, multicast=True)
+        return
+    e = br.fdb.find(dst)
+    if e is None:
+        _flood(br, skb, None, broadcast=False, multicast=False)
+    elif e.dst is None:
+        br.drop(skb, "destination is the bridge itself")
+    elif e.dst.state == _FORWARDING:
+        e.used = br.kernel.engine.now
+        ns = br.netns
+        assert ns is not None
+        skb.note(br.kernel.engine.now, ns.name, br.ifname, Action.FORWARDED, e.dst.dev.ifname)
+        _push_xmit(e.dst, skb)
+    else:
+        br.drop(skb, f"egress port {e.dst.dev.ifname} is {e.dst.state}")
+
+
+def _flood(br: Bridge, skb: Skb, ingress: BridgePort | None, *, broadcast: bool, multicast: bool) -> None:
+    """``br_flood()``: a copy out of every port that should get one."""
+    targets = []
+    for q in br.port_list:
+        if broadcast:
+            if not q.bcast_flood:
+                continue
+        elif multicast:
+            if not q.mcast_flood:
+                continue
+        elif not q.flood:
+            continue
+        if (q is not ingress or q.hairpin) and q.state == _FORWARDING:
+            targets.append(q)
+    ns = br.netns
+    assert ns is not None
+    now = br.kernel.engine.now
+    if not targets:
+        if not multicast:  # broadcast/multicast also go up the bridge: not a drop
+            br.drop(skb, "flood: no other forwarding port")
+        return
+    skb.note(now, ns.name, br.ifname, Action.FLOODED, tuple(q.dev.ifname for q in targets))
+    for q in targets[:-1]:
+        _push_xmit(q, skb.clone())
+    _push_xmit(targets[-1], skb if not multicast else skb.clone())
+
+
+def _push_xmit(to: BridgePort, skb: Skb) -> None:
+    """``br_dev_queue_push_xmit()``: MTU check, then the port device transmits."""
+    dev = to.dev
+    if skb.frame.wire_len > dev.mtu + ETH_HLEN + VLAN_HLEN:
+        dev.drop(skb, f"frame of {skb.frame.wire_len} bytes exceeds {dev.ifname} MTU {dev.mtu}")
+        return
+    dev.xmit(skb)
+
+
+def _pass_frame_up(br: Bridge, skb: Skb) -> None:
+    """``br_pass_frame_up()``: deliver to the bridge device's own stack."""
+    ns = br.netns
+    assert ns is not None
+    if not br.up:
+        br.drop(skb, "bridge down")
+        return
+    ns.deliver(skb, br)

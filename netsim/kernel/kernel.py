@@ -1,0 +1,213 @@
+"""The kernel: namespaces, and the device operations rtnetlink offers.
+
+Each operation checks everything before it changes anything, so a refused
+request leaves no trace, except where the real kernel itself leaves one (a
+``master`` change releases the old master before it tries the new one).
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Callable, Iterator
+from typing import Final, TypeVar
+
+from netsim.addr import MacAddr
+from netsim.engine import DEFAULT_LATENCY, Engine
+from netsim.errors import KernelError, NetsimError, NoSuchNetns
+from netsim.kernel.bridge.device import Bridge, br_device_event
+from netsim.kernel.links.base import Link, NetdevEvent
+from netsim.kernel.links.loopback import Loopback
+from netsim.kernel.links.veth import Veth
+from netsim.kernel.netns import Netns
+
+__all__ = ["INIT_NET", "Kernel"]
+
+#: The name the model gives the initial namespace (``init_net``).
+INIT_NET: Final = "init_net"
+
+L = TypeVar("L", bound=Link)
+NetdevNotifier = Callable[[NetdevEvent, Link], None]
+
+
+class Kernel:
+    """Every namespace of one simulated machine (or cluster) and their devices."""
+
+    def __init__(self, engine: Engine, *, latency: float = DEFAULT_LATENCY):
+        self.engine = engine
+        self.latency = latency
+        self.namespaces: dict[str, Netns] = {}
+        #: The netdevice notifier chain (``register_netdevice_notifier``).
+        self.netdev_chain: list[NetdevNotifier] = [br_device_event]
+        self.init_net = self._new_netns(INIT_NET)
+
+    # --- namespaces ---------------------------------------------------------------------
+
+    def _new_netns(self, name: str) -> Netns:
+        ns = Netns(self, name)
+        self.namespaces[name] = ns
+        self.register(Loopback(self, "lo"), ns)
+        return ns
+
+    def netns_add(self, name: str) -> Netns:
+        """``ip netns add``: a namespace holding only ``lo``, down."""
+        if name in self.namespaces:
+            raise KernelError(
+                errno.EEXIST,
+                message=f'Cannot create namespace file "/run/netns/{name}": File exists',
+            )
+        if not name or "/" in name or name in (".", ".."):
+            raise NetsimError(f'Invalid netns name "{name}"')
+        return self._new_netns(name)
+
+    def netns_del(self, name: str) -> None:
+        """``ip netns del``: destroys its devices (and so their veth peers)."""
+        if name not in self.namespaces or name == INIT_NET:
+            raise KernelError(
+                errno.ENOENT,
+                message=f'Cannot remove namespace file "/run/netns/{name}": '
+                "No such file or directory",
+            )
+        ns = self.namespaces.pop(name)
+        for dev in reversed(list(ns)):
+            if dev.netns is ns:
+                self.unregister(dev)
+        ns.alive = False
+        for other in self.namespaces.values():
+            other.netns_ids.pop(ns, None)
+
+    def netns(self, name: str) -> Netns:
+        try:
+            return self.namespaces[name]
+        except KeyError:
+            raise NoSuchNetns(name) from None
+
+    def __iter__(self) -> Iterator[Netns]:
+        return iter(self.namespaces.values())
+
+    # --- registration -------------------------------------------------------------------
+
+    def notify(self, event: NetdevEvent, dev: Link) -> None:
+        for fn in self.netdev_chain:
+            fn(event, dev)
+
+    def register(self, dev: L, ns: Netns, *, keep_ifindex: int = 0) -> L:
+        """``register_netdevice()`` (the name must already be checked)."""
+        ns.attach(dev, keep_ifindex=keep_ifindex)
+        dev.registered = True
+        if not dev.carrier:  # linkwatch_init_dev()
+            dev.operstate = dev.default_operstate()
+        self.notify(NetdevEvent.REGISTER, dev)
+        return dev
+
+    def unregister(self, dev: Link) -> None:
+        """``unregister_netdevice()``: down, released by uppers, gone; a veth takes its peer."""
+        if not dev.registered:
+            return
+        dev.close()
+        if isinstance(dev, Bridge):
+            dev.release_all()
+        self.notify(NetdevEvent.UNREGISTER, dev)
+        ns = dev.netns
+        assert ns is not None
+        ns.detach(dev)
+        dev.registered = False
+        dev.netns = None
+        if isinstance(dev, Veth) and dev.peer is not None:
+            peer, dev.peer, peer.peer = dev.peer, None, None
+            self.unregister(peer)
+
+    # --- creating and deleting links ---------------------------------------------------------
+
+    def add_veth(
+        self,
+        ns: Netns,
+        ifname: str,
+        peer_name: str = "veth%d",
+        *,
+        peer_ns: Netns | None = None,
+        address: MacAddr | None = None,
+        peer_address: MacAddr | None = None,
+        mtu: int | None = None,
+        peer_mtu: int | None = None,
+    ) -> Veth:
+        """``ip link add IFNAME type veth peer name PEER [netns NS]``; returns IFNAME's end."""
+        peer_ns = peer_ns or ns
+        name = ns.check_name(ifname)
+        pname = peer_ns.check_name(peer_name)
+        if peer_ns is ns and name == pname:
+            raise KernelError(errno.EEXIST)
+        for m in (mtu, peer_mtu):
+            if m is not None and not Veth.min_mtu <= m <= Veth.max_mtu:
+                raise KernelError(errno.EINVAL)
+        for a in (address, peer_address):
+            if a is not None and not a.is_valid_ether:
+                raise KernelError(errno.EADDRNOTAVAIL)
+        peer = Veth(self, pname, address=peer_address, mtu=peer_mtu)
+        dev = Veth(self, name, address=address, mtu=mtu)
+        dev.peer, peer.peer = peer, dev
+        peer.carrier = dev.carrier = False
+        self.register(peer, peer_ns)  # veth_newlink() registers the peer first
+        self.register(dev, ns)
+        return dev
+
+    def add_bridge(
+        self,
+        ns: Netns,
+        ifname: str = "bridge%d",
+        *,
+        address: MacAddr | None = None,
+        mtu: int | None = None,
+        ageing_time: float = 300.0,
+    ) -> Bridge:
+        """``ip link add IFNAME type bridge``."""
+        name = ns.check_name(ifname)
+        if address is not None and not address.is_valid_ether:
+            raise KernelError(errno.EADDRNOTAVAIL)
+        if mtu is not None and not Bridge.min_mtu <= mtu <= Bridge.max_mtu:
+            raise KernelError(errno.EINVAL)
+        return self.register(Bridge(self, name, address=address, mtu=mtu, ageing_time=ageing_time), ns)
+
+    def link_del(self, dev: Link) -> None:
+        """``ip link del``: ``lo`` has no ``dellink``."""
+        if isinstance(dev, Loopback):
+            raise KernelError(errno.EOPNOTSUPP)
+        self.unregister(dev)
+
+    # --- changing links -----------------------------------------------------------------------
+
+    def set_netns(self, dev: Link, target: Netns) -> None:
+        """``dev_change_net_namespace()``: arrives down, unenslaved, ifindex kept if free."""
+        ns = dev.netns
+        assert ns is not None
+        if dev.netns_local:
+            raise KernelError(errno.EINVAL, "The interface netns is immutable")
+        if target is ns:
+            return
+        if dev.ifname in target:
+            raise KernelError(errno.EEXIST, "An interface with the same name exists in the target netns")
+        dev.close()
+        self.notify(NetdevEvent.UNREGISTER, dev)
+        ns.detach(dev)
+        dev.qdisc = "noop"  # dev_shutdown()
+        target.attach(dev, keep_ifindex=dev.ifindex)
+        self.notify(NetdevEvent.REGISTER, dev)
+
+    def set_master(self, dev: Link, master: Link | None) -> None:
+        """``do_set_master()``: leave the old master, then join the new one."""
+        if master is dev.master:
+            return
+        if dev.master is not None:
+            old = dev.master
+            assert isinstance(old, Bridge)
+            old.del_if(dev)
+        if master is None:
+            return
+        if not isinstance(master, Bridge):
+            raise KernelError(errno.EOPNOTSUPP)
+        master.add_if(dev)
+
+    def set_name(self, dev: Link, name: str) -> None:
+        ns = dev.netns
+        assert ns is not None
+        ns.rename(dev, name)
+        self.notify(NetdevEvent.CHANGENAME, dev)

@@ -1,0 +1,1 @@
+"""Device drivers: loopback, veth (and, later, vxlan, vlan, macvlan, ...)."""

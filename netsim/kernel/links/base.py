@@ -1,0 +1,325 @@
+"""A network device (``struct net_device``): flags, carrier, operstate, MTU, MAC.
+
+Mirrors the generic parts of ``net/core/dev.c`` and ``net/core/link_watch.c``:
+
+* admin state is ``IFF_UP``; carrier is a separate bit the driver sets;
+* ``operstate`` is stored and recomputed by the link watcher
+  (``rfc2863_policy``/``default_operstate``) only when the carrier changes or
+  the device is registered without carrier, so a device that never saw a
+  carrier event (``lo``, an empty bridge) reports ``UNKNOWN`` when up;
+* rtnetlink reports ``DOWN`` for any device that is not up, ``IFF_RUNNING``
+  when the stored operstate is UP or UNKNOWN, ``IFF_LOWER_UP`` with carrier.
+
+The kernel runs the link watcher asynchronously (non-urgent events may wait up
+to a second); the model runs it at once.
+"""
+
+from __future__ import annotations
+
+import errno
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+
+from netsim.addr import BROADCAST, MacAddr, random_mac
+from netsim.errors import KernelError
+from netsim.kernel.skb import (
+    PACKET_BROADCAST,
+    PACKET_HOST,
+    PACKET_MULTICAST,
+    PACKET_OTHERHOST,
+)
+from netsim.trace import Action, Disposition
+
+if TYPE_CHECKING:
+    from netsim.kernel.kernel import Kernel
+    from netsim.kernel.netns import Netns
+    from netsim.kernel.skb import Skb
+
+__all__ = [
+    "IFF_BROADCAST",
+    "IFF_LOOPBACK",
+    "IFF_LOWER_UP",
+    "IFF_MULTICAST",
+    "IFF_RUNNING",
+    "IFF_UP",
+    "AddrAssignType",
+    "Link",
+    "NetdevEvent",
+    "OperState",
+]
+
+IFF_UP: Final = 0x1
+IFF_BROADCAST: Final = 0x2
+IFF_LOOPBACK: Final = 0x8
+IFF_POINTOPOINT: Final = 0x10
+IFF_RUNNING: Final = 0x40
+IFF_NOARP: Final = 0x80
+IFF_PROMISC: Final = 0x100
+IFF_ALLMULTI: Final = 0x200
+IFF_MULTICAST: Final = 0x1000
+IFF_LOWER_UP: Final = 0x10000
+IFF_DORMANT: Final = 0x20000
+
+ETH_HLEN: Final = 14
+VLAN_HLEN: Final = 4
+
+
+class OperState(IntEnum):
+    """RFC 2863 operational state (``IF_OPER_*``)."""
+
+    UNKNOWN = 0
+    NOTPRESENT = 1
+    DOWN = 2
+    LOWERLAYERDOWN = 3
+    TESTING = 4
+    DORMANT = 5
+    UP = 6
+
+
+class AddrAssignType(IntEnum):
+    """``/sys/class/net/*/addr_assign_type`` (``NET_ADDR_*``)."""
+
+    PERM = 0
+    RANDOM = 1
+    STOLEN = 2
+    SET = 3
+
+
+class NetdevEvent(IntEnum):
+    """Netdevice notifier events (``NETDEV_*``) the model raises."""
+
+    UP = 1
+    DOWN = 2
+    CHANGE = 4  # carrier / operstate change, via the link watcher
+    REGISTER = 5
+    UNREGISTER = 6
+    CHANGEMTU = 7
+    CHANGEADDR = 8
+    CHANGENAME = 10
+
+
+class Link(ABC):
+    """One device in one namespace.  Drivers subclass it (veth, bridge, ...)."""
+
+    #: ``IFLA_INFO_KIND`` (``None`` for ``lo``, which has no rtnl_link_ops).
+    kind: ClassVar[str | None] = None
+    link_type: ClassVar[str] = "ether"
+    base_flags: ClassVar[int] = IFF_BROADCAST | IFF_MULTICAST
+    default_mtu: ClassVar[int] = 1500
+    min_mtu: ClassVar[int] = 68
+    max_mtu: ClassVar[int] = 65535
+    #: The qdisc a device gets when it is opened (``IFF_NO_QUEUE`` drivers).
+    open_qdisc: ClassVar[str] = "noqueue"
+    #: ``NETIF_F_NETNS_LOCAL``: the device may not change namespace.
+    netns_local: ClassVar[bool] = False
+    #: ``IFF_LIVE_ADDR_CHANGE``: the MAC may change while the device is up.
+    live_addr_change: ClassVar[bool] = True
+    #: What ethtool reports as the speed in Mb/s (``None``: unknown).
+    speed: ClassVar[int | None] = None
+
+    def __init__(
+        self,
+        kernel: Kernel,
+        ifname: str,
+        *,
+        address: MacAddr | None = None,
+        mtu: int | None = None,
+        txqlen: int = 1000,
+    ):
+        self.kernel = kernel
+        self.ifname = ifname
+        self.netns: Netns | None = None
+        self.ifindex = 0
+        self.flags = self.base_flags
+        self.carrier = True  # a new net_device has carrier until the driver says not
+        self.operstate = OperState.UNKNOWN
+        self.qdisc = "noop"
+        self.txqlen = txqlen
+        self.group = "default"
+        self.mtu = self.default_mtu if mtu is None else mtu
+        if address is None:
+            self.address = random_mac(kernel.engine.rng) if self.link_type == "ether" else MacAddr(0)
+            self.addr_assign_type = (
+                AddrAssignType.RANDOM if self.link_type == "ether" else AddrAssignType.PERM
+            )
+        else:
+            self.address = address
+            self.addr_assign_type = AddrAssignType.SET
+        self.broadcast = MacAddr(0xFFFFFFFFFFFF) if self.link_type == "ether" else MacAddr(0)
+        self.promiscuity = 0
+        self.allmulti = 0
+        #: The upper device this one is enslaved to (``master``), if any.
+        self.master: Link | None = None
+        #: ``netdev_rx_handler_register()``: frames received here go to
+        #: ``rx_handler(rx_handler_data, skb)`` first (a bridge port's handler).
+        self.rx_handler: Callable[[Any, Skb], None] | None = None
+        self.rx_handler_data: Any = None
+        self.registered = False
+
+    # --- identity -------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        ns = self.netns.name if self.netns else "-"
+        return f"<{type(self).__name__} {self.ifname} ifindex {self.ifindex} netns {ns}>"
+
+    @property
+    def up(self) -> bool:
+        """Admin state (``IFF_UP``)."""
+        return bool(self.flags & IFF_UP)
+
+    def iflink(self) -> int:
+        """``dev_get_iflink()``: the ifindex of the device this one sits on."""
+        return self.ifindex
+
+    def link_netns(self) -> Netns | None:
+        """The namespace ``iflink`` refers to (``IFLA_LINK_NETNSID``), if not ours."""
+        return None
+
+    @property
+    def oper_up(self) -> bool:
+        """``netif_oper_up()``: stored operstate is UP or UNKNOWN."""
+        return self.operstate in (OperState.UP, OperState.UNKNOWN)
+
+    def dev_flags(self) -> int:
+        """``dev_get_flags()``: the flags rtnetlink reports."""
+        flags = self.flags
+        if flags & IFF_UP:
+            if self.oper_up:
+                flags |= IFF_RUNNING
+            if self.carrier:
+                flags |= IFF_LOWER_UP
+        return flags
+
+    def reported_operstate(self) -> OperState:
+        """``IFLA_OPERSTATE``: the stored state while running, DOWN otherwise."""
+        return self.operstate if self.up else OperState.DOWN
+
+    # --- carrier and the link watcher --------------------------------------------
+
+    def default_operstate(self) -> OperState:
+        """``default_operstate()`` in ``net/core/link_watch.c``.
+
+        Without carrier, a device stacked on another looks that other device
+        up *by ifindex in its own namespace*; a veth whose peer lives elsewhere
+        may therefore find an unrelated device, or nothing, exactly as the
+        kernel does.
+        """
+        if not self.carrier:
+            iflink = self.iflink()
+            if iflink == self.ifindex or self.netns is None:
+                return OperState.DOWN
+            peer = self.netns.links.get(iflink)
+            if peer is None:
+                return OperState.DOWN
+            return OperState.DOWN if peer.oper_up else OperState.LOWERLAYERDOWN
+        return OperState.UP
+
+    def linkwatch(self) -> None:
+        """Run the link watcher for this device (``linkwatch_do_dev``)."""
+        self.operstate = self.default_operstate()
+        if self.registered:
+            self.kernel.notify(NetdevEvent.CHANGE, self)
+
+    def carrier_on(self) -> None:
+        """``netif_carrier_on()``."""
+        if not self.carrier:
+            self.carrier = True
+            self.linkwatch()
+
+    def carrier_off(self) -> None:
+        """``netif_carrier_off()``."""
+        if self.carrier:
+            self.carrier = False
+            self.linkwatch()
+
+    # --- admin state ----------------------------------------------------------------
+
+    def open(self) -> None:
+        """``dev_open()``: set IFF_UP, attach the qdisc, tell the notifier chain."""
+        if self.up:
+            return
+        self.flags |= IFF_UP
+        self.qdisc = self.open_qdisc
+        self.ndo_open()
+        self.kernel.notify(NetdevEvent.UP, self)
+
+    def close(self) -> None:
+        """``dev_close()``."""
+        if not self.up:
+            return
+        self.flags &= ~IFF_UP
+        self.ndo_stop()
+        self.kernel.notify(NetdevEvent.DOWN, self)
+
+    def ndo_open(self) -> None:
+        """Driver hook run when the device goes up."""
+
+    def ndo_stop(self) -> None:
+        """Driver hook run when the device goes down."""
+
+    # --- attributes -----------------------------------------------------------------
+
+    def set_mtu(self, mtu: int) -> None:
+        """``dev_set_mtu()`` with ``dev_validate_mtu()``'s checks and messages."""
+        if mtu < 0 or mtu < self.min_mtu:
+            raise KernelError(errno.EINVAL, "mtu less than device minimum")
+        if self.max_mtu > 0 and mtu > self.max_mtu:
+            raise KernelError(errno.EINVAL, "mtu greater than device maximum")
+        if mtu == self.mtu:
+            return
+        self.ndo_change_mtu(mtu)
+        self.kernel.notify(NetdevEvent.CHANGEMTU, self)
+
+    def ndo_change_mtu(self, mtu: int) -> None:
+        self.mtu = mtu
+
+    def set_address(self, address: MacAddr) -> None:
+        """``dev_set_mac_address()``: a no-op for the same MAC, else the driver's check."""
+        if address != self.address:
+            self.ndo_set_mac_address(address)
+        self.addr_assign_type = AddrAssignType.SET
+        self.kernel.notify(NetdevEvent.CHANGEADDR, self)
+
+    def ndo_set_mac_address(self, address: MacAddr) -> None:
+        """``eth_mac_addr()``: refuse multicast/zero, and a live change if unsupported."""
+        if not self.live_addr_change and self.up:
+            raise KernelError(errno.EBUSY)
+        if not address.is_valid_ether:
+            raise KernelError(errno.EADDRNOTAVAIL)
+        self.address = address
+
+    # --- data path ------------------------------------------------------------------
+
+    @abstractmethod
+    def xmit(self, skb: Skb) -> None:
+        """``ndo_start_xmit``: the driver transmits a frame queued on this device."""
+
+    def receive(self, skb: Skb) -> None:
+        """A frame arrived: ``eth_type_trans()`` then ``__netif_receive_skb()``."""
+        ns = self.netns
+        if ns is None:  # unregistered while the frame was in flight
+            return
+        skb.note(ns.now, ns.name, self.ifname, Action.RECEIVED)
+        dst = skb.frame.dst
+        if dst == self.address:
+            skb.pkt_type = PACKET_HOST
+        elif dst.is_multicast:
+            skb.pkt_type = PACKET_BROADCAST if dst == BROADCAST else PACKET_MULTICAST
+        else:
+            skb.pkt_type = PACKET_OTHERHOST
+        handler = self.rx_handler
+        if handler is not None:
+            handler(self.rx_handler_data, skb)
+        else:
+            ns.deliver(skb, self)
+
+    def drop(self, skb: Skb, reason: str) -> None:
+        """Drop a frame here, recording why (``kfree_skb_reason``)."""
+        ns = self.netns
+        name = ns.name if ns else "-"
+        now = self.kernel.engine.now
+        skb.note(now, name, self.ifname, Action.DROPPED, reason)
+        if skb.path is not None:
+            self.kernel.engine.trace.end(skb.flow, skb.path, Disposition.DROPPED, reason)

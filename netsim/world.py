@@ -1,0 +1,172 @@
+"""A simulated world: an engine (time, randomness, traces) and a kernel.
+
+>>> from netsim import World
+>>> w = World(seed=1)
+>>> ns = w.netns_add("h1")
+>>> [d.ifname for d in ns]
+['lo']
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, final
+
+import simpy
+
+from netsim.addr import MacAddr
+from netsim.engine import DEFAULT_LATENCY, Engine
+from netsim.kernel import INIT_NET, Bridge, Kernel, Link, Netns, Veth
+from netsim.trace import Trace, TraceRecorder
+
+__all__ = ["World"]
+
+_UNSET: Final[Any] = object()
+
+
+def _mac(value: MacAddr | str | None) -> MacAddr | None:
+    return None if value is None else MacAddr(value)
+
+
+@final
+class World:
+    """Everything one simulation owns; built from a seed, stepped in simulated time."""
+
+    def __init__(self, seed: int = 0, *, trace: bool = True, latency: float = DEFAULT_LATENCY):
+        self.engine: Final = Engine(seed, trace=trace)
+        self.kernel: Final = Kernel(self.engine, latency=latency)
+
+    def __repr__(self) -> str:
+        names = ", ".join(self.kernel.namespaces)
+        return f"<World seed={self.engine.seed} t={self.now:g}s netns=[{names}]>"
+
+    # --- the engine ------------------------------------------------------------------------
+
+    @property
+    def env(self) -> simpy.Environment:
+        return self.engine.env
+
+    @property
+    def rng(self) -> Any:
+        return self.engine.rng
+
+    @property
+    def trace(self) -> TraceRecorder:
+        return self.engine.trace
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the world was built."""
+        return self.engine.now
+
+    def run(self, until: float | None = None) -> None:
+        """Advance simulated time to ``until`` (absolute seconds), or until idle."""
+        self.engine.run(until)
+
+    def sleep(self, seconds: float) -> None:
+        """Advance simulated time by ``seconds``."""
+        self.engine.run(self.now + seconds)
+
+    def traces(self, flow: int | None = None) -> list[Trace]:
+        """Finished traces (one flow's if given)."""
+        return self.engine.trace.traces(flow)
+
+    # --- namespaces ----------------------------------------------------------------------------
+
+    def netns_add(self, name: str) -> Netns:
+        return self.kernel.netns_add(name)
+
+    def netns_del(self, name: str) -> None:
+        self.kernel.netns_del(name)
+
+    def netns(self, name: str = INIT_NET) -> Netns:
+        return self.kernel.netns(name)
+
+    def dev(self, ifname: str, *, netns: str = INIT_NET) -> Link:
+        """The device ``ifname`` in namespace ``netns``."""
+        return self.kernel.netns(netns).dev(ifname)
+
+    # --- links (ip link add / set / del) ----------------------------------------------------------
+
+    def add_veth(
+        self,
+        ifname: str,
+        peer: str,
+        *,
+        netns: str = INIT_NET,
+        peer_netns: str | None = None,
+        address: MacAddr | str | None = None,
+        peer_address: MacAddr | str | None = None,
+        mtu: int | None = None,
+    ) -> Veth:
+        """``ip [-n NS] link add IFNAME [address A] type veth peer name PEER [netns N] [address B]``."""
+        ns = self.kernel.netns(netns)
+        pns = self.kernel.netns(peer_netns) if peer_netns else ns
+        return self.kernel.add_veth(
+            ns,
+            ifname,
+            peer,
+            peer_ns=pns,
+            address=_mac(address),
+            peer_address=_mac(peer_address),
+            mtu=mtu,
+            peer_mtu=mtu,
+        )
+
+    def add_bridge(
+        self,
+        ifname: str = "bridge%d",
+        *,
+        netns: str = INIT_NET,
+        address: MacAddr | str | None = None,
+        ageing_time: float = 300.0,
+    ) -> Bridge:
+        """``ip [-n NS] link add IFNAME type bridge [ageing_time CS]`` (seconds here)."""
+        ns = self.kernel.netns(netns)
+        return self.kernel.add_bridge(ns, ifname, address=_mac(address), ageing_time=ageing_time)
+
+    def link_del(self, ifname: str, *, netns: str = INIT_NET) -> None:
+        self.kernel.link_del(self.dev(ifname, netns=netns))
+
+    def link_set(
+        self,
+        ifname: str,
+        *,
+        netns: str = INIT_NET,
+        up: bool | None = None,
+        master: str | None = _UNSET,
+        to_netns: str | None = None,
+        name: str | None = None,
+        mtu: int | None = None,
+        address: MacAddr | str | None = None,
+    ) -> Link:
+        """``ip link set``: applied in ``do_setlink()``'s order (netns, address,
+        mtu, name, master, then up/down).  ``master=None`` is ``nomaster``."""
+        k = self.kernel
+        dev = self.dev(ifname, netns=netns)
+        if to_netns is not None:
+            k.set_netns(dev, k.netns(to_netns))
+        ns = dev.netns
+        assert ns is not None
+        target = _UNSET
+        if master is not _UNSET:
+            target = None if master is None else ns.dev(master)
+        if address is not None:
+            dev.set_address(MacAddr(address))
+        if mtu is not None:
+            dev.set_mtu(mtu)
+        if name is not None:
+            k.set_name(dev, name)
+        if target is not _UNSET:
+            k.set_master(dev, target)
+        if up is True:
+            dev.open()
+        elif up is False:
+            dev.close()
+        return dev
+
+    # --- frames -------------------------------------------------------------------------------------
+
+    def send(self, frame: Any, *, dev: str, netns: str = INIT_NET) -> int:
+        """Send a raw Ethernet frame out of ``dev`` (as an AF_PACKET socket); returns its flow."""
+        ns = self.kernel.netns(netns)
+        return ns.send(ns.dev(dev), frame)
