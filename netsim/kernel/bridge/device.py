@@ -64,7 +64,9 @@ class Bridge(Link):
         #: Ports, newest first, as ``br->port_list`` (``list_add_rcu``) holds them.
         self.port_list: list[BridgePort] = []
         self.fdb = Fdb(self)
-        if address is not None:  # br_dev_newlink() with IFLA_ADDRESS
+        if address is None:  # the random MAC terminates here too
+            self.fdb.add_local(None, self.address)
+        else:  # br_dev_newlink() with IFLA_ADDRESS
             self.change_bridge_id(address)
 
     @property

@@ -157,6 +157,9 @@ class Link(ABC):
         self.rx_handler: Callable[[Any, Skb], None] | None = None
         self.rx_handler_data: Any = None
         self.registered = False
+        #: Unicast addresses the device itself accepts (``dev->uc``): what
+        #: ``bridge fdb add MAC dev DEV self`` adds on a plain device.
+        self.uc_list: list[MacAddr] = []
 
     # --- identity -------------------------------------------------------------
 
@@ -289,6 +292,22 @@ class Link(ABC):
         if not address.is_valid_ether:
             raise KernelError(errno.EADDRNOTAVAIL)
         self.address = address
+
+    def fdb_add_self(self, mac: MacAddr, *, permanent: bool = True, excl: bool = True) -> None:
+        """``ndo_dflt_fdb_add()``: a static unicast address on the device itself."""
+        if not permanent or mac.is_multicast:
+            raise KernelError(errno.EINVAL)
+        if mac in self.uc_list:
+            if excl:
+                raise KernelError(errno.EEXIST)
+            return
+        self.uc_list.append(mac)
+
+    def fdb_del_self(self, mac: MacAddr) -> None:
+        """``ndo_dflt_fdb_del()``."""
+        if mac not in self.uc_list:
+            raise KernelError(errno.ENOENT)
+        self.uc_list.remove(mac)
 
     # --- data path ------------------------------------------------------------------
 

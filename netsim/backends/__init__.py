@@ -1,0 +1,1 @@
+"""Backends: implementations of the Host seam (the simulator; later the real kernel)."""

@@ -1,0 +1,1 @@
+"""The simulator backend: the kernel model, seen the way iproute2 sees a kernel."""
