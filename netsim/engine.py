@@ -77,7 +77,8 @@ class Engine:
         return t
 
     def _run_bucket(self, event: simpy.Event) -> None:
-        for fn, arg in self._buckets.pop(event.value):
+        when: float = event.value  # type: ignore[assignment]  # the Timeout's value
+        for fn, arg in self._buckets.pop(when):
             fn(arg)
 
     def run(self, until: float | None = None) -> None:

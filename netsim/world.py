@@ -98,7 +98,7 @@ class World:
         peer_address: MacAddr | str | None = None,
         mtu: int | None = None,
     ) -> Veth:
-        """``ip [-n NS] link add IFNAME [address A] type veth peer name PEER [netns N] [address B]``."""
+        """``ip link add IFNAME [address A] type veth peer name PEER [netns N] [address B]``."""
         ns = self.kernel.netns(netns)
         pns = self.kernel.netns(peer_netns) if peer_netns else ns
         return self.kernel.add_veth(
@@ -151,20 +151,18 @@ class World:
         if master is not _UNSET:
             target = None if master is None else ns.dev(master)
         if address is not None:
-            dev.set_address(MacAddr(address))
+            k.set_address(dev, MacAddr(address))
         if mtu is not None:
-            dev.set_mtu(mtu)
+            k.set_mtu(dev, mtu)
         if name is not None:
             k.set_name(dev, name)
         if target is not _UNSET:
             k.set_master(dev, target)
-        if up is True:
-            dev.open()
-        elif up is False:
-            dev.close()
+        if up is not None:
+            k.set_up(dev, up)
         return dev
 
-    # --- frames -------------------------------------------------------------------------------------
+    # --- frames ---------------------------------------------------------------------------
 
     def send(self, frame: Any, *, dev: str, netns: str = INIT_NET) -> int:
         """Send a raw Ethernet frame out of ``dev`` (as an AF_PACKET socket); returns its flow."""

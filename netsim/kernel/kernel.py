@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import errno
 from collections.abc import Callable, Iterator
-from typing import Final, TypeVar
+from typing import Concatenate, Final, ParamSpec, TypeVar
 
 from netsim.addr import MacAddr
 from netsim.engine import DEFAULT_LATENCY, Engine
@@ -26,7 +26,22 @@ __all__ = ["INIT_NET", "Kernel"]
 INIT_NET: Final = "init_net"
 
 L = TypeVar("L", bound=Link)
+P = ParamSpec("P")
+R = TypeVar("R")
 NetdevNotifier = Callable[[NetdevEvent, Link], None]
+
+
+def rtnl(fn: Callable[Concatenate[Kernel, P], R]) -> Callable[Concatenate[Kernel, P], R]:
+    """One rtnetlink request: when it returns (or fails), the link watcher runs."""
+
+    def request(self: Kernel, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(self, *args, **kwargs)
+        finally:
+            self.linkwatch_run()
+
+    request.__name__, request.__doc__ = fn.__name__, fn.__doc__
+    return request
 
 
 class Kernel:
@@ -38,6 +53,7 @@ class Kernel:
         self.namespaces: dict[str, Netns] = {}
         #: The netdevice notifier chain (``register_netdevice_notifier``).
         self.netdev_chain: list[NetdevNotifier] = [br_device_event]
+        self._linkwatch: list[Link] = []
         self.init_net = self._new_netns(INIT_NET)
 
     # --- namespaces ---------------------------------------------------------------------
@@ -59,6 +75,7 @@ class Kernel:
             raise NetsimError(f'Invalid netns name "{name}"')
         return self._new_netns(name)
 
+    @rtnl
     def netns_del(self, name: str) -> None:
         """``ip netns del``: destroys its devices (and so their veth peers)."""
         if name not in self.namespaces or name == INIT_NET:
@@ -90,6 +107,19 @@ class Kernel:
         for fn in self.netdev_chain:
             fn(event, dev)
 
+    def linkwatch_fire_event(self, dev: Link) -> None:
+        """Queue ``dev`` for the link watcher (``linkwatch_fire_event``)."""
+        if dev.registered and dev not in self._linkwatch:
+            self._linkwatch.append(dev)
+
+    def linkwatch_run(self) -> None:
+        """``__linkwatch_run_queue()``: recompute operstates, announce NETDEV_CHANGE."""
+        while self._linkwatch:
+            dev = self._linkwatch.pop(0)
+            if dev.registered:
+                dev.operstate = dev.default_operstate()
+                self.notify(NetdevEvent.CHANGE, dev)
+
     def register(self, dev: L, ns: Netns, *, keep_ifindex: int = 0) -> L:
         """``register_netdevice()`` (the name must already be checked)."""
         ns.attach(dev, keep_ifindex=keep_ifindex)
@@ -118,6 +148,7 @@ class Kernel:
 
     # --- creating and deleting links ---------------------------------------------------------
 
+    @rtnl
     def add_veth(
         self,
         ns: Netns,
@@ -145,11 +176,13 @@ class Kernel:
         peer = Veth(self, pname, address=peer_address, mtu=peer_mtu)
         dev = Veth(self, name, address=address, mtu=mtu)
         dev.peer, peer.peer = peer, dev
-        peer.carrier = dev.carrier = False
-        self.register(peer, peer_ns)  # veth_newlink() registers the peer first
+        self.register(peer, peer_ns)  # veth_newlink(): the peer first, then carrier off
+        peer.carrier_off()
         self.register(dev, ns)
+        dev.carrier_off()
         return dev
 
+    @rtnl
     def add_bridge(
         self,
         ns: Netns,
@@ -165,8 +198,11 @@ class Kernel:
             raise KernelError(errno.EADDRNOTAVAIL)
         if mtu is not None and not Bridge.min_mtu <= mtu <= Bridge.max_mtu:
             raise KernelError(errno.EINVAL)
-        return self.register(Bridge(self, name, address=address, mtu=mtu, ageing_time=ageing_time), ns)
+        return self.register(
+            Bridge(self, name, address=address, mtu=mtu, ageing_time=ageing_time), ns
+        )
 
+    @rtnl
     def link_del(self, dev: Link) -> None:
         """``ip link del``: ``lo`` has no ``dellink``."""
         if isinstance(dev, Loopback):
@@ -175,6 +211,7 @@ class Kernel:
 
     # --- changing links -----------------------------------------------------------------------
 
+    @rtnl
     def set_netns(self, dev: Link, target: Netns) -> None:
         """``dev_change_net_namespace()``: arrives down, unenslaved, ifindex kept if free."""
         ns = dev.netns
@@ -184,7 +221,9 @@ class Kernel:
         if target is ns:
             return
         if dev.ifname in target:
-            raise KernelError(errno.EEXIST, "An interface with the same name exists in the target netns")
+            raise KernelError(
+                errno.EEXIST, "An interface with the same name exists in the target netns"
+            )
         dev.close()
         self.notify(NetdevEvent.UNREGISTER, dev)
         ns.detach(dev)
@@ -192,6 +231,7 @@ class Kernel:
         target.attach(dev, keep_ifindex=dev.ifindex)
         self.notify(NetdevEvent.REGISTER, dev)
 
+    @rtnl
     def set_master(self, dev: Link, master: Link | None) -> None:
         """``do_set_master()``: leave the old master, then join the new one."""
         if master is dev.master:
@@ -206,6 +246,23 @@ class Kernel:
             raise KernelError(errno.EOPNOTSUPP)
         master.add_if(dev)
 
+    @rtnl
+    def set_up(self, dev: Link, up: bool) -> None:
+        """``ip link set DEV up|down`` (``dev_change_flags``)."""
+        if up:
+            dev.open()
+        else:
+            dev.close()
+
+    @rtnl
+    def set_mtu(self, dev: Link, mtu: int) -> None:
+        dev.set_mtu(mtu)
+
+    @rtnl
+    def set_address(self, dev: Link, address: MacAddr) -> None:
+        dev.set_address(address)
+
+    @rtnl
     def set_name(self, dev: Link, name: str) -> None:
         ns = dev.netns
         assert ns is not None

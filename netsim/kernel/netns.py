@@ -148,12 +148,10 @@ class Netns:
         del self._by_name[dev.ifname]
 
     def rename(self, dev: Link, new: str) -> None:
-        """``dev_change_name()``."""
+        """``dev_change_name()``; 6.x renames running devices too."""
         if new == dev.ifname:
             return
         new = self.check_name(new)
-        if dev.up:
-            raise KernelError(errno.EBUSY)
         del self._by_name[dev.ifname]
         dev.ifname = new
         self._by_name[new] = dev
@@ -186,10 +184,11 @@ class Netns:
         engine = self.kernel.engine
         trace = engine.trace
         flow = trace.new_flow(frame)
-        path = (None, engine.now, self.name, dev.ifname, Action.SENT, None) if trace.enabled else None
+        path = (
+            (None, engine.now, self.name, dev.ifname, Action.SENT, None) if trace.enabled else None
+        )
         skb = Skb(frame, flow, path)
         for tap in self.taps:
             tap(skb, dev, True)
         dev.xmit(skb)
         return flow
-

@@ -235,7 +235,9 @@ def fdb_records(
             continue
         if isinstance(port, BridgePort):
             out += [
-                _master_entry(d.ifname, port.br, e, now, stats) for e in port.br.fdb if e.dst is port
+                _master_entry(d.ifname, port.br, e, now, stats)
+                for e in port.br.fdb
+                if e.dst is port
             ]
         out += _self_entries(d)
     return out

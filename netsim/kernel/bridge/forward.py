@@ -56,7 +56,7 @@ def br_handle_frame(p: BridgePort, skb: Skb) -> None:
             ns.deliver(skb, p.dev)  # RX_HANDLER_PASS: up the port's own stack
             return
     state = p.state
-    if state != _FORWARDING and state != _LEARNING:
+    if state not in (_FORWARDING, _LEARNING):
         p.dev.drop(skb, f"bridge port {state}")
         return
     if dst == br.address:
@@ -113,7 +113,9 @@ def br_dev_xmit(br: Bridge, skb: Skb) -> None:
         br.drop(skb, f"egress port {e.dst.dev.ifname} is {e.dst.state}")
 
 
-def _flood(br: Bridge, skb: Skb, ingress: BridgePort | None, *, broadcast: bool, multicast: bool) -> None:
+def _flood(
+    br: Bridge, skb: Skb, ingress: BridgePort | None, *, broadcast: bool, multicast: bool
+) -> None:
     """``br_flood()``: a copy out of every port that should get one."""
     targets = []
     for q in br.port_list:

@@ -7,11 +7,14 @@ Mirrors the generic parts of ``net/core/dev.c`` and ``net/core/link_watch.c``:
   (``rfc2863_policy``/``default_operstate``) only when the carrier changes or
   the device is registered without carrier, so a device that never saw a
   carrier event (``lo``, an empty bridge) reports ``UNKNOWN`` when up;
+* the link watcher runs after the request that changed the carrier has
+  finished (the kernel runs it from a work queue after ``rtnl_unlock``), so it
+  sees the namespace as the request left it;
 * rtnetlink reports ``DOWN`` for any device that is not up, ``IFF_RUNNING``
   when the stored operstate is UP or UNKNOWN, ``IFF_LOWER_UP`` with carrier.
 
-The kernel runs the link watcher asynchronously (non-urgent events may wait up
-to a second); the model runs it at once.
+The kernel may delay a non-urgent event (carrier on) by up to a second; the
+model runs every pending event at the end of the request.
 """
 
 from __future__ import annotations
@@ -140,7 +143,9 @@ class Link(ABC):
         self.group = "default"
         self.mtu = self.default_mtu if mtu is None else mtu
         if address is None:
-            self.address = random_mac(kernel.engine.rng) if self.link_type == "ether" else MacAddr(0)
+            self.address = (
+                random_mac(kernel.engine.rng) if self.link_type == "ether" else MacAddr(0)
+            )
             self.addr_assign_type = (
                 AddrAssignType.RANDOM if self.link_type == "ether" else AddrAssignType.PERM
             )
@@ -219,23 +224,17 @@ class Link(ABC):
             return OperState.DOWN if peer.oper_up else OperState.LOWERLAYERDOWN
         return OperState.UP
 
-    def linkwatch(self) -> None:
-        """Run the link watcher for this device (``linkwatch_do_dev``)."""
-        self.operstate = self.default_operstate()
-        if self.registered:
-            self.kernel.notify(NetdevEvent.CHANGE, self)
-
     def carrier_on(self) -> None:
-        """``netif_carrier_on()``."""
+        """``netif_carrier_on()``: the bit now, the operstate when the link watcher runs."""
         if not self.carrier:
             self.carrier = True
-            self.linkwatch()
+            self.kernel.linkwatch_fire_event(self)
 
     def carrier_off(self) -> None:
         """``netif_carrier_off()``."""
         if self.carrier:
             self.carrier = False
-            self.linkwatch()
+            self.kernel.linkwatch_fire_event(self)
 
     # --- admin state ----------------------------------------------------------------
 
