@@ -16,11 +16,13 @@ import simpy
 from netsim.addr import MacAddr
 from netsim.engine import DEFAULT_LATENCY, Engine
 from netsim.kernel import INIT_NET, Bridge, Kernel, Link, Netns, Veth
+from netsim.kernel.bridge.fdb import NUD_NOARP, NUD_PERMANENT, NUD_REACHABLE
 from netsim.trace import Trace, TraceRecorder
 
 __all__ = ["World"]
 
 _UNSET: Final[Any] = object()
+_FDB_STATES: Final = {"permanent": NUD_PERMANENT, "static": NUD_NOARP, "dynamic": NUD_REACHABLE}
 
 
 def _mac(value: MacAddr | str | None) -> MacAddr | None:
@@ -161,6 +163,49 @@ class World:
         if up is not None:
             k.set_up(dev, up)
         return dev
+
+    def bridge_set(self, ifname: str, *, netns: str = INIT_NET, ageing_time: float) -> None:
+        """``ip link set IFNAME type bridge ageing_time CS`` (in seconds here)."""
+        self.kernel.bridge_set(self.dev(ifname, netns=netns), ageing_time=ageing_time)
+
+    def bridge_link_set(self, dev: str, *, netns: str = INIT_NET, **flags: bool) -> None:
+        """``bridge link set dev DEV hairpin on learning off ...`` (keyword flags)."""
+        self.kernel.bridge_port_set(self.dev(dev, netns=netns), **flags)
+
+    # --- the FDB (bridge fdb add / replace / del) --------------------------------------------
+
+    def fdb_add(
+        self,
+        mac: MacAddr | str,
+        *,
+        dev: str,
+        netns: str = INIT_NET,
+        master: bool = False,
+        self_: bool | None = None,
+        state: str = "permanent",
+        replace: bool = False,
+    ) -> None:
+        """``bridge fdb add|replace MAC dev DEV [master] [self] [permanent|static|dynamic]``.
+
+        As with ``bridge``, an entry is ``self`` unless ``master`` is given.
+        """
+        nud = _FDB_STATES[state]
+        self.kernel.fdb_add(
+            self.dev(dev, netns=netns),
+            MacAddr(mac),
+            master=master,
+            self_=(not master) if self_ is None else self_,
+            state=nud,
+            excl=not replace,
+        )
+
+    def fdb_del(
+        self, mac: MacAddr | str, *, dev: str, netns: str = INIT_NET, master: bool = False
+    ) -> None:
+        """``bridge fdb del MAC dev DEV [master]``."""
+        self.kernel.fdb_del(
+            self.dev(dev, netns=netns), MacAddr(mac), master=master, self_=not master
+        )
 
     # --- frames ---------------------------------------------------------------------------
 

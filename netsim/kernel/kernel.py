@@ -15,12 +15,16 @@ from netsim.addr import MacAddr
 from netsim.engine import DEFAULT_LATENCY, Engine
 from netsim.errors import KernelError, NetsimError, NoSuchNetns
 from netsim.kernel.bridge.device import Bridge, br_device_event
+from netsim.kernel.bridge.fdb import NUD_PERMANENT
+from netsim.kernel.bridge.port import BridgePort
 from netsim.kernel.links.base import Link, NetdevEvent
 from netsim.kernel.links.loopback import Loopback
 from netsim.kernel.links.veth import Veth
 from netsim.kernel.netns import Netns
 
 __all__ = ["INIT_NET", "Kernel"]
+
+_PORT_FLAGS: Final = frozenset({"hairpin", "learning", "flood", "mcast_flood", "bcast_flood"})
 
 #: The name the model gives the initial namespace (``init_net``).
 INIT_NET: Final = "init_net"
@@ -34,7 +38,7 @@ NetdevNotifier = Callable[[NetdevEvent, Link], None]
 def rtnl(fn: Callable[Concatenate[Kernel, P], R]) -> Callable[Concatenate[Kernel, P], R]:
     """One rtnetlink request: when it returns (or fails), the link watcher runs."""
 
-    def request(self: Kernel, *args: P.args, **kwargs: P.kwargs) -> R:
+    def request(self: Kernel, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(self, *args, **kwargs)
         finally:
@@ -268,3 +272,70 @@ class Kernel:
         assert ns is not None
         ns.rename(dev, name)
         self.notify(NetdevEvent.CHANGENAME, dev)
+
+    # --- FDB (bridge fdb add / del) -------------------------------------------------------------
+
+    @rtnl
+    def fdb_add(
+        self,
+        dev: Link,
+        mac: MacAddr,
+        *,
+        master: bool = False,
+        self_: bool = False,
+        state: int = NUD_PERMANENT,
+        create: bool = True,
+        excl: bool = True,
+    ) -> None:
+        """``rtnl_fdb_add()``: to the bridge for ``master``, to the device itself for ``self``.
+
+        ``state`` is ``NUD_PERMANENT`` (``permanent``, the default: a *local*
+        entry on a bridge), ``NUD_NOARP`` (``static``) or ``NUD_REACHABLE``
+        (``dynamic``).  ``bridge fdb add`` is ``create`` + ``excl``;
+        ``replace`` is ``create`` without ``excl``.
+        """
+        port = dev.rx_handler_data
+        if master and not isinstance(port, BridgePort):
+            raise KernelError(errno.EOPNOTSUPP)
+        if master and isinstance(port, BridgePort):
+            port.br.fdb.user_add(port, mac, state, create=create, excl=excl)
+        if self_:
+            if isinstance(dev, Bridge):
+                dev.fdb.user_add(None, mac, state, create=create, excl=excl)
+            else:
+                dev.fdb_add_self(mac, permanent=bool(state & NUD_PERMANENT), excl=excl)
+
+    @rtnl
+    def fdb_del(
+        self, dev: Link, mac: MacAddr, *, master: bool = False, self_: bool = False
+    ) -> None:
+        """``rtnl_fdb_del()``."""
+        port = dev.rx_handler_data
+        if master and not isinstance(port, BridgePort):
+            raise KernelError(errno.EOPNOTSUPP)
+        if master and isinstance(port, BridgePort):
+            port.br.fdb.user_del(port, mac)
+        if self_:
+            if isinstance(dev, Bridge):
+                dev.fdb.user_del(None, mac)
+            else:
+                dev.fdb_del_self(mac)
+
+    @rtnl
+    def bridge_port_set(self, dev: Link, **flags: bool) -> None:
+        """``bridge link set dev DEV hairpin|learning|flood|mcast_flood|bcast_flood on|off``."""
+        port = dev.rx_handler_data
+        if not isinstance(port, BridgePort):
+            raise KernelError(errno.EOPNOTSUPP)
+        for name, value in flags.items():
+            if name not in _PORT_FLAGS:
+                raise KernelError(errno.EINVAL)
+            setattr(port, name, value)
+
+    @rtnl
+    def bridge_set(self, dev: Link, *, ageing_time: float | None = None) -> None:
+        """``ip link set DEV type bridge ageing_time CS`` (seconds here)."""
+        if not isinstance(dev, Bridge):
+            raise KernelError(errno.EOPNOTSUPP)
+        if ageing_time is not None:
+            dev.set_ageing_time(ageing_time)

@@ -1,0 +1,462 @@
+"""``ip link show`` text, rendered from ``ip -j link show`` records.
+
+The layout mirrors ``print_linkinfo()`` in iproute2 6.1 ``ip/ipaddress.c`` and
+the per-kind ``print_opt()`` callbacks (``ip/iplink_bridge.c``,
+``ip/iplink_bridge_slave.c``, ``ip/iplink_vxlan.c``, ``ip/iplink_macvlan.c``):
+every field is printed only when its JSON key is present, in the order and
+with the exact spacing (trailing blanks included) of the C code.  Keys that
+iproute2 6.1 does not print are ignored, so records from a newer ``ip`` or
+from the simulator with extra keys still render like 6.1 does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+Record = Mapping[str, Any]
+
+__all__ = [
+    "Record",
+    "format_flags",
+    "format_name",
+    "ip_link_show",
+    "ip_link_show_brief",
+]
+
+
+# --------------------------------------------------------------------------
+# scalar formatting, the printf conversions iproute2 uses
+
+
+def fmt_num(value: Any) -> str:
+    """``%u`` / ``%d``."""
+    return str(int(value))
+
+
+def fmt_str(value: Any) -> str:
+    """``%s``."""
+    return str(value)
+
+
+def fmt_on_off(value: Any) -> str:
+    """``printfmt_on_off()``: JSON carries a bool."""
+    return "on" if value else "off"
+
+
+def fmt_hex(value: Any) -> str:
+    """``print_0xhex()`` with ``%#llx``: JSON carries the formatted string.
+
+    An int is accepted too and formatted like C does (``%#x`` of 0 is ``0``).
+    """
+    if isinstance(value, str):
+        return value
+    number = int(value)
+    return f"{number:#x}" if number else "0"
+
+
+def fmt_timer(value: Any) -> str:
+    """``"%4i.%.2i"`` of a bridge timer; JSON carries it as ``12.34``."""
+    centis = round(float(value) * 100)
+    return f"{centis // 100:4d}.{centis % 100:02d}"
+
+
+# (json key, printf-style format with one ``{}``, converter)
+Field = tuple[str, str, Callable[[Any], str]]
+
+
+def render_fields(data: Record, table: Iterable[Field]) -> str:
+    return "".join(fmt.format(conv(data[key])) for key, fmt, conv in table if key in data)
+
+
+# --------------------------------------------------------------------------
+# pieces shared with ``bridge link show``
+
+
+def format_flags(flags: Iterable[str]) -> str:
+    """``print_link_flags()``: ``<A,B,C> `` -- ``M-DOWN`` always comes last
+    and is always preceded by a comma (it is printed with ``",%s"``)."""
+    names = list(flags)
+    mdown = "M-DOWN" in names
+    body = ",".join(name for name in names if name != "M-DOWN")
+    if mdown:
+        body += ",M-DOWN"
+    return f"<{body}> "
+
+
+def format_name(rec: Record) -> str:
+    """``print_name_and_link()``: ``name``, ``name@link`` or ``name@ifN``.
+
+    ``link`` (a name) is what ``ip -j`` prints for a same-netns lower device;
+    ``link: null`` stands for IFLA_LINK 0 (``@NONE``); ``link_index`` is what
+    it prints when the lower device lives in another netns (``link_netnsid``).
+    """
+    name = str(rec.get("ifname", ""))
+    if "link" in rec:
+        link = rec["link"]
+        return f"{name}@{'NONE' if link is None else link}"
+    if "link_index" in rec:
+        return f"{name}@if{fmt_num(rec['link_index'])}"
+    return name
+
+
+# --------------------------------------------------------------------------
+# linkinfo: the per-kind ``print_opt()`` callbacks
+
+
+_BRIDGE: tuple[Field, ...] = (
+    ("forward_delay", "forward_delay {} ", fmt_num),
+    ("hello_time", "hello_time {} ", fmt_num),
+    ("max_age", "max_age {} ", fmt_num),
+    ("ageing_time", "ageing_time {} ", fmt_num),
+    ("stp_state", "stp_state {} ", fmt_num),
+    ("priority", "priority {} ", fmt_num),
+    ("vlan_filtering", "vlan_filtering {} ", fmt_num),
+    ("vlan_protocol", "vlan_protocol {} ", fmt_str),
+    ("bridge_id", "bridge_id {} ", fmt_str),
+    ("root_id", "designated_root {} ", fmt_str),
+    ("root_port", "root_port {} ", fmt_num),
+    ("root_path_cost", "root_path_cost {} ", fmt_num),
+    ("topology_change", "topology_change {} ", fmt_num),
+    ("topology_change_detected", "topology_change_detected {} ", fmt_num),
+    ("hellofmt_timer", "hellofmt_timer {} ", fmt_timer),
+    ("tcnfmt_timer", "tcnfmt_timer {} ", fmt_timer),
+    ("topology_changefmt_timer", "topology_changefmt_timer {} ", fmt_timer),
+    ("gcfmt_timer", "gcfmt_timer {} ", fmt_timer),
+    ("vlan_default_pvid", "vlan_default_pvid {} ", fmt_num),
+    ("vlan_stats_enabled", "vlan_stats_enabled {} ", fmt_num),
+    ("vlan_stats_per_port", "vlan_stats_per_port {} ", fmt_num),
+    ("group_fwd_mask", "group_fwd_mask {} ", fmt_hex),
+    ("group_addr", "group_address {} ", fmt_str),
+    ("mcast_snooping", "mcast_snooping {} ", fmt_num),
+    ("no_linklocal_learn", "no_linklocal_learn {} ", fmt_num),
+    ("mcast_vlan_snooping", "mcast_vlan_snooping {} ", fmt_num),
+    ("mcast_router", "mcast_router {} ", fmt_num),
+    ("mcast_query_use_ifaddr", "mcast_query_use_ifaddr {} ", fmt_num),
+    ("mcast_querier", "mcast_querier {} ", fmt_num),
+    ("mcast_hash_elasticity", "mcast_hash_elasticity {} ", fmt_num),
+    ("mcast_hash_max", "mcast_hash_max {} ", fmt_num),
+    ("mcast_last_member_cnt", "mcast_last_member_count {} ", fmt_num),
+    ("mcast_startup_query_cnt", "mcast_startup_query_count {} ", fmt_num),
+    ("mcast_last_member_intvl", "mcast_last_member_interval {} ", fmt_num),
+    ("mcast_membership_intvl", "mcast_membership_interval {} ", fmt_num),
+    ("mcast_querier_intvl", "mcast_querier_interval {} ", fmt_num),
+    ("mcast_query_intvl", "mcast_query_interval {} ", fmt_num),
+    ("mcast_query_response_intvl", "mcast_query_response_interval {} ", fmt_num),
+    ("mcast_startup_query_intvl", "mcast_startup_query_interval {} ", fmt_num),
+    ("mcast_stats_enabled", "mcast_stats_enabled {} ", fmt_num),
+    ("mcast_igmp_version", "mcast_igmp_version {} ", fmt_num),
+    ("mcast_mld_version", "mcast_mld_version {} ", fmt_num),
+    ("nf_call_iptables", "nf_call_iptables {} ", fmt_num),
+    ("nf_call_ip6tables", "nf_call_ip6tables {} ", fmt_num),
+    ("nf_call_arptables", "nf_call_arptables {} ", fmt_num),
+)
+
+_BRIDGE_SLAVE: tuple[Field, ...] = (
+    ("state", "state {} ", fmt_str),
+    ("state_index", "state ({}) ", fmt_num),
+    ("priority", "priority {} ", fmt_num),
+    ("cost", "cost {} ", fmt_num),
+    ("hairpin", "hairpin {} ", fmt_on_off),
+    ("guard", "guard {} ", fmt_on_off),
+    ("root_block", "root_block {} ", fmt_on_off),
+    ("fastleave", "fastleave {} ", fmt_on_off),
+    ("learning", "learning {} ", fmt_on_off),
+    ("flood", "flood {} ", fmt_on_off),
+    ("id", "port_id {} ", fmt_hex),
+    ("no", "port_no {} ", fmt_hex),
+    ("designated_port", "designated_port {} ", fmt_num),
+    ("designated_cost", "designated_cost {} ", fmt_num),
+    ("bridge_id", "designated_bridge {} ", fmt_str),
+    ("root_id", "designated_root {} ", fmt_str),
+    ("holdfmt_timer", "holdfmt_timer {} ", fmt_timer),
+    ("message_agefmt_timer", "message_agefmt_timer {} ", fmt_timer),
+    ("forward_delayfmt_timer", "forward_delayfmt_timer {} ", fmt_timer),
+    ("topology_change_ack", "topology_change_ack {} ", fmt_num),
+    ("config_pending", "config_pending {} ", fmt_num),
+    ("proxy_arp", "proxy_arp {} ", fmt_on_off),
+    ("proxy_arp_wifi", "proxy_arp_wifi {} ", fmt_on_off),
+    ("multicast_router", "mcast_router {} ", fmt_num),
+    # text-only repeat of IFLA_BRPORT_FAST_LEAVE (no JSON key of its own)
+    ("fastleave", "mcast_fast_leave {} ", fmt_on_off),
+    ("mcast_flood", "mcast_flood {} ", fmt_on_off),
+    ("bcast_flood", "bcast_flood {} ", fmt_on_off),
+    ("mcast_to_unicast", "mcast_to_unicast {} ", fmt_on_off),
+    ("neigh_suppress", "neigh_suppress {} ", fmt_on_off),
+    ("group_fwd_mask", "group_fwd_mask {} ", fmt_hex),
+    ("group_fwd_mask_str", "group_fwd_mask_str {} ", fmt_str),
+    ("vlan_tunnel", "vlan_tunnel {} ", fmt_on_off),
+    ("isolated", "isolated {} ", fmt_on_off),
+    ("locked", "locked {} ", fmt_on_off),
+    ("backup_port", "backup_port {} ", fmt_str),
+)
+
+
+def _bridge_opt(data: Record) -> str:
+    return render_fields(data, _BRIDGE)
+
+
+def _bridge_slave_opt(data: Record) -> str:
+    return render_fields(data, _BRIDGE_SLAVE)
+
+
+def _vxlan_opt(data: Record) -> str:
+    out: list[str] = []
+    add = out.append
+    if data.get("external"):
+        add("external ")
+    if data.get("vnifilter"):
+        add("vnifilter")  # sic: no trailing blank in iproute2 6.1
+    if "id" in data:
+        add(f"id {fmt_num(data['id'])} ")
+    for key in ("group", "remote", "group6", "remote6"):
+        if key in data:
+            add(f"{key.rstrip('6')} {data[key]} ")
+            break
+    for key in ("local", "local6"):
+        if key in data:
+            add(f"local {data[key]} ")
+            break
+    if "link" in data:
+        add(f"dev {data['link']} ")
+    if "port_range" in data:
+        prange = data["port_range"]
+        add(f"srcport {fmt_num(prange['low'])} {fmt_num(prange['high'])} ")
+    if "port" in data:
+        add(f"dstport {fmt_num(data['port'])} ")
+    if "learning" in data and not data["learning"]:
+        add("nolearning ")
+    for key in ("proxy", "rsc", "l2miss", "l3miss"):
+        if data.get(key):
+            add(f"{key} ")
+    if "tos" in data:
+        tos = fmt_hex(data["tos"])
+        add("tos inherit " if tos == "0x1" else f"tos {tos} ")
+    if "ttl" in data:
+        ttl = int(data["ttl"])
+        add(f"ttl {ttl} " if ttl else "ttl auto ")
+    else:
+        # IFLA_VXLAN_TTL_INHERIT is printed to text only; the kernel always
+        # sends IFLA_VXLAN_TTL otherwise, so a missing "ttl" means inherit.
+        add("ttl inherit ")
+    if data.get("df") in ("set", "inherit"):
+        add(f"df {data['df']} ")
+    if "label" in data:
+        add(f"flowlabel {fmt_hex(data['label'])} ")
+    if "ageing" in data:
+        age = int(data["ageing"])
+        add(f"ageing {age} " if age else "ageing none ")
+    if "limit" in data:
+        add(f"maxaddr {fmt_num(data['limit'])} ")
+    for key, word in (
+        ("udp_csum", "udpcsum "),
+        ("udp_zero_csum6_tx", "udp6zerocsumtx "),
+        ("udp_zero_csum6_rx", "udp6zerocsumrx "),
+    ):
+        if key in data:
+            add(word if data[key] else "no" + word)
+    for key, word in (
+        ("remcsum_tx", "remcsumtx "),
+        ("remcsum_rx", "remcsumrx "),
+        ("gbp", "gbp "),
+        ("gpe", "gpe "),
+    ):
+        if data.get(key):
+            add(word)
+    return "".join(out)
+
+
+def _macvlan_opt(data: Record) -> str:
+    if "mode" not in data:
+        return ""
+    out = [f"mode {data['mode']} "]
+    for key in ("nopromisc", "nodst"):
+        if data.get(key):
+            out.append(f"{key} ")
+    for key in ("bcqueuelen", "usedbcqueuelen"):
+        if key in data:
+            out.append(f"{key} {fmt_num(data[key])} ")
+    if data["mode"] == "source" and "macaddr_count" in data:
+        out.append(f"remotes ({fmt_num(data['macaddr_count'])}) ")
+        out.extend(f"{mac} " for mac in data.get("macaddr_data", ()))
+    return "".join(out)
+
+
+def _generic_opt(data: Record) -> str:
+    """Best effort for kinds iproute2 6.1 prints with its own callback that
+    is not modelled here: ``key value`` for every scalar."""
+    out: list[str] = []
+    for key, value in data.items():
+        if isinstance(value, bool):
+            out.append(f"{key} {fmt_on_off(value)} ")
+        elif isinstance(value, int | float | str):
+            out.append(f"{key} {value} ")
+    return "".join(out)
+
+
+# kinds whose link_util has no print_opt (only the kind name is printed)
+_NO_OPT = frozenset({"veth", "dummy", "ifb", "nlmon", "vcan", "vxcan", "virt_wifi"})
+
+_KIND_OPT: dict[str, Callable[[Record], str]] = {
+    "bridge": _bridge_opt,
+    "bridge_slave": _bridge_slave_opt,
+    "vxlan": _vxlan_opt,
+    "macvlan": _macvlan_opt,
+    "macvtap": _macvlan_opt,
+}
+
+
+def _kind_opt(kind: str, data: Record | None) -> str:
+    if kind in _NO_OPT or data is None:
+        return ""
+    return _KIND_OPT.get(kind, _generic_opt)(data)
+
+
+def _linkinfo(info: Record) -> str:
+    """``print_linktype()``: one new line per kind and per slave kind."""
+    out: list[str] = []
+    if "info_kind" in info:
+        kind = str(info["info_kind"])
+        out.append(f"\n    {kind} ")
+        out.append(_kind_opt(kind, info.get("info_data")))
+    if "info_slave_kind" in info:
+        slave = f"{info['info_slave_kind']}_slave"
+        out.append(f"\n    {slave} ")
+        out.append(_kind_opt(slave, info.get("info_slave_data")))
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------
+# ip link show
+
+
+_DETAILS_HEAD: tuple[Field, ...] = (
+    ("promiscuity", " promiscuity {} ", fmt_num),
+    ("allmulti", " allmulti {} ", fmt_num),
+    ("min_mtu", "minmtu {} ", fmt_num),
+    ("max_mtu", "maxmtu {} ", fmt_num),
+)
+
+_DETAILS_TAIL: tuple[Field, ...] = (
+    ("inet6_addr_gen_mode", "addrgenmode {} ", fmt_str),
+    ("num_tx_queues", "numtxqueues {} ", fmt_num),
+    ("num_rx_queues", "numrxqueues {} ", fmt_num),
+    ("gso_max_size", "gso_max_size {} ", fmt_num),
+    ("gso_max_segs", "gso_max_segs {} ", fmt_num),
+    ("tso_max_size", "tso_max_size {} ", fmt_num),
+    ("tso_max_segs", "tso_max_segs {} ", fmt_num),
+    ("gro_max_size", "gro_max_size {} ", fmt_num),
+    ("phys_port_name", "portname {} ", fmt_str),
+    ("phys_port_id", "portid {} ", fmt_str),
+    ("phys_switch_id", "switchid {} ", fmt_str),
+    ("parentbus", "parentbus {} ", fmt_str),
+    ("parentdev", "parentdev {} ", fmt_str),
+)
+
+
+def _operstate(rec: Record) -> str:
+    if "operstate" in rec:
+        return f"state {rec['operstate']} "
+    if "operstate_index" in rec:
+        return f"state {fmt_hex(rec['operstate_index'])}"  # sic: no blank
+    return ""
+
+
+def _netnsid(rec: Record, netns_names: Mapping[int, str]) -> str:
+    nsid = int(rec["link_netnsid"])
+    if nsid < 0:
+        return " link-netnsid unknown"
+    if nsid in netns_names:
+        return f" link-netns {netns_names[nsid]}"
+    return f" link-netnsid {nsid}"
+
+
+def _link_line(rec: Record) -> str:
+    out = [f"\n    link/{rec.get('link_type', 'none')} "]
+    if "address" in rec:
+        out.append(str(rec["address"]))
+    if "broadcast" in rec:
+        out.append(" peer " if rec.get("link_pointtopoint") else " brd ")
+        out.append(str(rec["broadcast"]))
+    if "permaddr" in rec:
+        out.append(f" permaddr {rec['permaddr']}")
+    return "".join(out)
+
+
+def _one_link(rec: Record, details: bool, netns_names: Mapping[int, str]) -> str:
+    out: list[str] = []
+    add = out.append
+    if rec.get("deleted"):
+        add("Deleted ")
+    add(f"{fmt_num(rec['ifindex'])}: {format_name(rec)}: ")
+    add(format_flags(rec.get("flags", ())))
+    if "mtu" in rec:
+        add(f"mtu {fmt_num(rec['mtu'])} ")
+    if "qdisc" in rec:
+        add(f"qdisc {rec['qdisc']} ")
+    if "master" in rec:
+        add(f"master {rec['master']} ")
+    add(_operstate(rec))
+    if "linkmode" in rec:
+        add(f"mode {rec['linkmode']} ")
+    elif "linkmode_index" in rec:
+        add(f"mode {fmt_num(rec['linkmode_index'])} ")
+    if "group" in rec:
+        add(f"group {rec['group']} ")
+    if "txqlen" in rec:
+        add(f"qlen {fmt_num(rec['txqlen'])}")  # sic: no trailing blank
+    if "event" in rec:
+        add(f"event {rec['event']} ")
+    add(_link_line(rec))
+    if "link_netnsid" in rec:
+        add(_netnsid(rec, netns_names))
+    if rec.get("proto_down"):
+        add(" protodown on ")
+    if rec.get("proto_down_reason"):
+        add(f"protodown_reason <{','.join(map(str, rec['proto_down_reason']))}>")
+    if details:
+        add(render_fields(rec, _DETAILS_HEAD))
+        if "linkinfo" in rec:
+            add(_linkinfo(rec["linkinfo"]))
+        add(render_fields(rec, _DETAILS_TAIL))
+    if "ifalias" in rec:
+        add(f"\n    alias {rec['ifalias']}")
+    for altname in rec.get("altnames", ()):
+        add(f"\n    altname {altname}")
+    add("\n")
+    return "".join(out)
+
+
+def ip_link_show(
+    records: Iterable[Record],
+    *,
+    details: bool = False,
+    netns_names: Mapping[int, str] | None = None,
+) -> str:
+    """What ``ip link show`` (``details``: ``ip -d link show``) prints for the
+    links that ``ip -j [-d] link show`` describes as ``records``.
+
+    ``netns_names`` maps a peer netns id (``link_netnsid``) to the name ``ip``
+    would find for it under /run/netns: with a name the link line ends in
+    ``link-netns NAME``, without one in ``link-netnsid N``.
+    """
+    names = netns_names or {}
+    return "".join(_one_link(rec, details, names) for rec in records)
+
+
+def ip_link_show_brief(records: Iterable[Record]) -> str:
+    """What ``ip -br link show`` prints; ``records`` may come from
+    ``ip -j link show`` or from ``ip -j -br link show``."""
+    out: list[str] = []
+    for rec in records:
+        line = [f"{format_name(rec):<16} "]
+        if "operstate" in rec:
+            line.append(f"{rec['operstate']!s:<14} ")
+        elif "operstate_index" in rec:
+            line.append(_operstate(rec))
+        if "address" in rec:
+            line.append(f"{rec['address']} ")
+        line.append(format_flags(rec.get("flags", ())))
+        line.append("\n")
+        out.append("".join(line))
+    return "".join(out)
