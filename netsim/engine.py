@@ -82,7 +82,13 @@ class Engine:
             fn(arg)
 
     def run(self, until: float | None = None) -> None:
-        """Advance simulated time to ``until`` (or until nothing is left to do)."""
-        if until is not None and until <= self.env.now:
+        """Advance simulated time to ``until``, running everything due up to and
+        including that instant (or, without ``until``, until nothing is left)."""
+        env = self.env
+        if until is None:
+            env.run()
             return
-        self.env.run(until=until)
+        if until > env.now:
+            env.run(until=until)
+        while env.peek() <= until:
+            env.step()

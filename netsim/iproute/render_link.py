@@ -40,7 +40,7 @@ def fmt_str(value: Any) -> str:
 
 
 def fmt_on_off(value: Any) -> str:
-    """``printfmt_on_off()``: JSON carries a bool."""
+    """``print_on_off()``: JSON carries a bool."""
     return "on" if value else "off"
 
 
@@ -119,10 +119,10 @@ _BRIDGE: tuple[Field, ...] = (
     ("root_path_cost", "root_path_cost {} ", fmt_num),
     ("topology_change", "topology_change {} ", fmt_num),
     ("topology_change_detected", "topology_change_detected {} ", fmt_num),
-    ("hellofmt_timer", "hellofmt_timer {} ", fmt_timer),
-    ("tcnfmt_timer", "tcnfmt_timer {} ", fmt_timer),
-    ("topology_changefmt_timer", "topology_changefmt_timer {} ", fmt_timer),
-    ("gcfmt_timer", "gcfmt_timer {} ", fmt_timer),
+    ("hello_timer", "hello_timer {} ", fmt_timer),
+    ("tcn_timer", "tcn_timer {} ", fmt_timer),
+    ("topology_change_timer", "topology_change_timer {} ", fmt_timer),
+    ("gc_timer", "gc_timer {} ", fmt_timer),
     ("vlan_default_pvid", "vlan_default_pvid {} ", fmt_num),
     ("vlan_stats_enabled", "vlan_stats_enabled {} ", fmt_num),
     ("vlan_stats_per_port", "vlan_stats_per_port {} ", fmt_num),
@@ -169,9 +169,9 @@ _BRIDGE_SLAVE: tuple[Field, ...] = (
     ("designated_cost", "designated_cost {} ", fmt_num),
     ("bridge_id", "designated_bridge {} ", fmt_str),
     ("root_id", "designated_root {} ", fmt_str),
-    ("holdfmt_timer", "holdfmt_timer {} ", fmt_timer),
-    ("message_agefmt_timer", "message_agefmt_timer {} ", fmt_timer),
-    ("forward_delayfmt_timer", "forward_delayfmt_timer {} ", fmt_timer),
+    ("hold_timer", "hold_timer {} ", fmt_timer),
+    ("message_age_timer", "message_age_timer {} ", fmt_timer),
+    ("forward_delay_timer", "forward_delay_timer {} ", fmt_timer),
     ("topology_change_ack", "topology_change_ack {} ", fmt_num),
     ("config_pending", "config_pending {} ", fmt_num),
     ("proxy_arp", "proxy_arp {} ", fmt_on_off),
@@ -294,8 +294,22 @@ def _generic_opt(data: Record) -> str:
     return "".join(out)
 
 
-# kinds whose link_util has no print_opt (only the kind name is printed)
-_NO_OPT = frozenset({"veth", "dummy", "ifb", "nlmon", "vcan", "vxcan", "virt_wifi"})
+# kinds whose link_util has no print_opt: only the kind name is printed (a
+# kind iproute2 has no link_util for at all has no "info_data" in JSON either)
+_NO_OPT = frozenset(
+    [
+        "veth",
+        "dummy",
+        "ifb",
+        "nlmon",
+        "vcan",
+        "vxcan",
+        "virt_wifi",
+        "batadv",
+        "netdevsim",
+        "team_slave",
+    ]
+)
 
 _KIND_OPT: dict[str, Callable[[Record], str]] = {
     "bridge": _bridge_opt,
@@ -449,7 +463,8 @@ def ip_link_show_brief(records: Iterable[Record]) -> str:
     ``ip -j link show`` or from ``ip -j -br link show``."""
     out: list[str] = []
     for rec in records:
-        line = [f"{format_name(rec):<16} "]
+        line = ["Deleted "] if rec.get("deleted") else []
+        line.append(f"{format_name(rec):<16} ")
         if "operstate" in rec:
             line.append(f"{rec['operstate']!s:<14} ")
         elif "operstate_index" in rec:

@@ -19,6 +19,7 @@ from netsim.kernel.bridge.fdb import NUD_PERMANENT
 from netsim.kernel.bridge.port import BridgePort
 from netsim.kernel.links.base import Link, NetdevEvent
 from netsim.kernel.links.loopback import Loopback
+from netsim.kernel.linkwatch import LinkWatch
 from netsim.kernel.links.veth import Veth
 from netsim.kernel.netns import Netns
 
@@ -42,7 +43,7 @@ def rtnl(fn: Callable[Concatenate[Kernel, P], R]) -> Callable[Concatenate[Kernel
         try:
             return fn(self, *args, **kwargs)
         finally:
-            self.linkwatch_run()
+            self.linkwatch.end_of_request()
 
     request.__name__, request.__doc__ = fn.__name__, fn.__doc__
     return request
@@ -57,7 +58,7 @@ class Kernel:
         self.namespaces: dict[str, Netns] = {}
         #: The netdevice notifier chain (``register_netdevice_notifier``).
         self.netdev_chain: list[NetdevNotifier] = [br_device_event]
-        self._linkwatch: list[Link] = []
+        self.linkwatch = LinkWatch(self)
         self.init_net = self._new_netns(INIT_NET)
 
     # --- namespaces ---------------------------------------------------------------------
@@ -112,17 +113,8 @@ class Kernel:
             fn(event, dev)
 
     def linkwatch_fire_event(self, dev: Link) -> None:
-        """Queue ``dev`` for the link watcher (``linkwatch_fire_event``)."""
-        if dev.registered and dev not in self._linkwatch:
-            self._linkwatch.append(dev)
-
-    def linkwatch_run(self) -> None:
-        """``__linkwatch_run_queue()``: recompute operstates, announce NETDEV_CHANGE."""
-        while self._linkwatch:
-            dev = self._linkwatch.pop(0)
-            if dev.registered:
-                dev.operstate = dev.default_operstate()
-                self.notify(NetdevEvent.CHANGE, dev)
+        """Queue ``dev`` for the link watcher."""
+        self.linkwatch.fire_event(dev)
 
     def register(self, dev: L, ns: Netns, *, keep_ifindex: int = 0) -> L:
         """``register_netdevice()`` (the name must already be checked)."""
@@ -170,6 +162,7 @@ class Kernel:
         name = ns.check_name(ifname)
         pname = peer_ns.check_name(peer_name)
         if peer_ns is ns and name == pname:
+            ns.consume_ifindex()  # the peer was registered, then unregistered
             raise KernelError(errno.EEXIST)
         for m in (mtu, peer_mtu):
             if m is not None and not Veth.min_mtu <= m <= Veth.max_mtu:
@@ -179,11 +172,16 @@ class Kernel:
                 raise KernelError(errno.EADDRNOTAVAIL)
         peer = Veth(self, pname, address=peer_address, mtu=peer_mtu)
         dev = Veth(self, name, address=address, mtu=mtu)
-        dev.peer, peer.peer = peer, dev
-        self.register(peer, peer_ns)  # veth_newlink(): the peer first, then carrier off
-        peer.carrier_off()
+        # veth_newlink(): both ends registered without carrier before they know each
+        # other (so each first computes DOWN), then paired, then one link-watch event
+        # each, peer first.  This reproduces the operstates 6.18 shows: an end set up
+        # while its peer is down reports LOWERLAYERDOWN.
+        peer.carrier = dev.carrier = False
+        self.register(peer, peer_ns)
         self.register(dev, ns)
-        dev.carrier_off()
+        dev.peer, peer.peer = peer, dev
+        self.linkwatch_fire_event(peer)
+        self.linkwatch_fire_event(dev)
         return dev
 
     @rtnl

@@ -131,6 +131,10 @@ class Netns:
         self._ifindex_next = idx + 1 if idx < _INT_MAX else 1
         return idx
 
+    def consume_ifindex(self) -> None:
+        """Advance the ifindex counter as a registration that was undone does."""
+        self._alloc_ifindex()
+
     # --- registration (called by Kernel) ----------------------------------------------------
 
     def attach(self, dev: Link, *, keep_ifindex: int = 0) -> None:

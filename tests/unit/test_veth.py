@@ -31,6 +31,7 @@ def test_peer_is_registered_first(world: World) -> None:
 def test_carrier_follows_both_ends_admin_state(world: World) -> None:
     """T16: M-DOWN, NO-CARRIER, LOWERLAYERDOWN, then UP on both."""
     world.add_veth("p1", "p2")
+    world.sleep(1.0)
     bm = ["BROADCAST", "MULTICAST"]
     assert brief(world)[1:] == [
         ("p2@p1", "DOWN", [*bm, "M-DOWN"]),
@@ -48,6 +49,17 @@ def test_carrier_follows_both_ends_admin_state(world: World) -> None:
     ]
     world.link_set("p2", up=False)
     assert brief(world)[2] == ("p1@p2", "LOWERLAYERDOWN", ["NO-CARRIER", *bm, "UP", "M-DOWN"])
+
+
+def test_operstate_of_a_fresh_veth_waits_for_the_link_watcher(world: World) -> None:
+    """Within a second of the last full link-watch run, a new pair keeps its
+    registration-time operstate (DOWN): so does a real kernel ("both were seen")."""
+    world.add_veth("a1", "a2")  # first run: handled at once
+    world.add_veth("p1", "p2")  # within the same second: deferred
+    world.link_set("p1", up=True)
+    assert brief(world)[-1][:2] == ("p1@p2", "DOWN")
+    world.sleep(1.0)
+    assert brief(world)[-1][:2] == ("p1@p2", "LOWERLAYERDOWN")
 
 
 def test_moved_end_arrives_down_and_the_other_end_reports_down(world: World) -> None:

@@ -79,9 +79,9 @@ def _link_ref(dev: Link) -> tuple[Record, Record]:
     ns = dev.netns
     assert ns is not None
     iflink = dev.iflink()
-    if iflink == dev.ifindex:
-        return {}, {}
     other = dev.link_netns()
+    if iflink == dev.ifindex and other is None:
+        return {}, {}
     if other is None:
         return {"link": _idx_name(ns, iflink) if iflink else None}, {}
     return {"link_index": iflink}, {"link_netnsid": ns.peernet_id(other)}

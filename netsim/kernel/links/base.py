@@ -210,7 +210,8 @@ class Link(ABC):
         """``default_operstate()`` in ``net/core/link_watch.c``.
 
         Without carrier, a device stacked on another looks that other device
-        up *by ifindex in its own namespace*; a veth whose peer lives elsewhere
+        up *by ifindex in its own namespace* and reports LOWERLAYERDOWN when
+        that device has no carrier either.  A veth whose peer lives elsewhere
         may therefore find an unrelated device, or nothing, exactly as the
         kernel does.
         """
@@ -218,10 +219,10 @@ class Link(ABC):
             iflink = self.iflink()
             if iflink == self.ifindex or self.netns is None:
                 return OperState.DOWN
-            peer = self.netns.links.get(iflink)
-            if peer is None:
+            lower = self.netns.links.get(iflink)
+            if lower is None or lower.carrier:
                 return OperState.DOWN
-            return OperState.DOWN if peer.oper_up else OperState.LOWERLAYERDOWN
+            return OperState.LOWERLAYERDOWN
         return OperState.UP
 
     def carrier_on(self) -> None:
