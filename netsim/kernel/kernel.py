@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import errno
 from collections.abc import Callable, Iterator
-from typing import Concatenate, Final, ParamSpec, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 from netsim.addr import MacAddr
 from netsim.engine import DEFAULT_LATENCY, Engine
@@ -19,8 +19,8 @@ from netsim.kernel.bridge.fdb import NUD_PERMANENT
 from netsim.kernel.bridge.port import BridgePort
 from netsim.kernel.links.base import Link, NetdevEvent
 from netsim.kernel.links.loopback import Loopback
-from netsim.kernel.linkwatch import LinkWatch
 from netsim.kernel.links.veth import Veth
+from netsim.kernel.linkwatch import LinkWatch
 from netsim.kernel.netns import Netns
 
 __all__ = ["INIT_NET", "Kernel"]
@@ -31,22 +31,21 @@ _PORT_FLAGS: Final = frozenset({"hairpin", "learning", "flood", "mcast_flood", "
 INIT_NET: Final = "init_net"
 
 L = TypeVar("L", bound=Link)
-P = ParamSpec("P")
-R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
 NetdevNotifier = Callable[[NetdevEvent, Link], None]
 
 
-def rtnl(fn: Callable[Concatenate[Kernel, P], R]) -> Callable[Concatenate[Kernel, P], R]:
-    """One rtnetlink request: when it returns (or fails), the link watcher runs."""
+def rtnl(fn: F) -> F:
+    """One rtnetlink request: when it returns (or fails), the link watcher gets its turn."""
 
-    def request(self: Kernel, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    def request(self: Kernel, *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(self, *args, **kwargs)
         finally:
             self.linkwatch.end_of_request()
 
     request.__name__, request.__doc__ = fn.__name__, fn.__doc__
-    return request
+    return cast(F, request)
 
 
 class Kernel:

@@ -148,7 +148,8 @@ def kernel_script(sequences: Sequence[Sequence[Op]]) -> str:
         for ns in namespaces(seq):
             lines.append(
                 f"if [ -e /run/netns/{ns} ]; then echo '@@dump {i} {ns}'; "
-                f"echo '@@link'; ip -n {ns} -j link show; echo '@@fdb'; bridge -n {ns} -j fdb show; "
+                f"echo '@@link'; ip -n {ns} -j link show; "
+                f"echo '@@fdb'; bridge -n {ns} -j fdb show; "
                 f"echo '@@brlink'; bridge -n {ns} -j link show; echo '@@nsids'; "
                 f"ip -n {ns} netns list-id; fi"
             )
@@ -228,10 +229,11 @@ def normalise(dump: Dump, pinned: set[str]) -> Dump:
         out = {}
         for k, v in rec.items():
             if isinstance(v, str) and _MAC.match(v):
-                v = mac(v)
-            if k == "link_netnsid":
-                v = dump["nsids"].get(v, f"nsid {v}")
-            out[k] = v
+                out[k] = mac(v)
+            elif k == "link_netnsid":
+                out[k] = dump["nsids"].get(v, f"nsid {v}")
+            else:
+                out[k] = v
         return out
 
     fdb = [fix(r) for r in dump["fdb"] if not ("self" in r["flags"] and int(r["mac"][:2], 16) & 1)]
@@ -247,10 +249,8 @@ def pinned_macs(seq: Iterable[Op]) -> set[str]:
     for op in seq:
         if op[0] == "veth":
             out |= {op[5], op[6]}
-        elif op[0] == "bridge" and op[3]:
+        elif (op[0] == "bridge" and op[3]) or op[0] in ("address", "fdb_add"):
             out.add(op[3])
-        elif op[0] in ("address", "fdb_add"):
-            out.add(op[3] if op[0] == "fdb_add" else op[3])
     return out
 
 

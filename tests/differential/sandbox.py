@@ -29,6 +29,7 @@ def unavailable_reason() -> str | None:
             capture_output=True,
             text=True,
             timeout=20,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as e:
         return f"unshare failed: {e}"
@@ -58,6 +59,7 @@ def run(script: str, *, timeout: float = 120) -> str:
         capture_output=True,
         text=True,
         timeout=timeout,
+        check=False,
     )
     if r.returncode != 0:
         raise AssertionError(f"sandbox script failed ({r.returncode}):\n{r.stderr}\n{r.stdout}")
