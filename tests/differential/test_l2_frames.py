@@ -17,7 +17,7 @@ from netsim import Disposition, MacAddr, World
 from netsim.kernel import Bridge
 from netsim.packet import Ethernet
 from tests.differential import sandbox
-from tests.helpers import arp_reply, arp_request, build_bridge_topology, frame, host_mac, port_mac
+from tests.helpers import arp_reply, arp_request, build_bridge_topology, host_mac, port_mac
 
 pytestmark = pytest.mark.kernel
 
