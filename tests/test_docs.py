@@ -1,0 +1,21 @@
+"""The Python examples in the README and the tutorials run as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs" / "tutorial").glob("*.md"))]
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
+def test_python_blocks_run(path: Path) -> None:
+    """All ```python blocks of a page, in order, share one namespace."""
+    blocks = re.findall(r"```python\n(.*?)```", path.read_text(), flags=re.S)
+    assert blocks, f"{path} has no python examples"
+    namespace: dict[str, object] = {}
+    for block in blocks:
+        exec(compile(block, str(path), "exec"), namespace)
