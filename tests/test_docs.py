@@ -19,3 +19,15 @@ def test_python_blocks_run(path: Path) -> None:
     namespace: dict[str, object] = {}
     for block in blocks:
         exec(compile(block, str(path), "exec"), namespace)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebook_code_cells_run(path: Path) -> None:
+    """Every code cell of every notebook runs, in order, without error."""
+    import json
+
+    cells = json.loads(path.read_text())["cells"]
+    namespace: dict[str, object] = {}
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            exec(compile("".join(cell["source"]), str(path), "exec"), namespace)
