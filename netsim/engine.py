@@ -54,7 +54,8 @@ class Engine:
         self.env: Final = simpy.Environment()
         self.rng: Final = random.Random(seed)
         self.trace: Final = TraceRecorder(enabled=trace)
-        self._buckets: dict[float, list[tuple[Callable[[Any], None], Any]]] = {}
+        #: nanosecond -> [fn, arg, fn, arg, ...]: flat, so scheduling allocates nothing
+        self._buckets: dict[int, list[Any]] = {}
 
     @property
     def now(self) -> float:
@@ -62,13 +63,20 @@ class Engine:
         return float(self.env.now)
 
     def call_later(self, delay: float, fn: Callable[[Any], None], arg: Any) -> None:
-        """Run ``fn(arg)`` after ``delay`` simulated seconds."""
-        when = self.env.now + delay
-        bucket = self._buckets.get(when)
+        """Run ``fn(arg)`` after ``delay`` simulated seconds.
+
+        The calendar is keyed by whole nanoseconds, so callbacks due at the
+        same instant share a bucket however their times were computed.
+        """
+        now = self.env.now
+        key = int((now + delay) * 1e9 + 0.5)
+        bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[when] = []
-            simpy.Timeout(self.env, delay, when).callbacks.append(self._run_bucket)
-        bucket.append((fn, arg))
+            bucket = self._buckets[key] = []
+            when = max(key * 1e-9 - now, 0.0)
+            simpy.Timeout(self.env, when, key).callbacks.append(self._run_bucket)
+        bucket.append(fn)
+        bucket.append(arg)
 
     def timer(self, delay: float, fn: Callable[[], None]) -> Timer:
         """Schedule ``fn()`` after ``delay`` seconds; the result can be cancelled."""
@@ -77,9 +85,10 @@ class Engine:
         return t
 
     def _run_bucket(self, event: simpy.Event) -> None:
-        when: float = event.value  # type: ignore[assignment]  # the Timeout's value
-        for fn, arg in self._buckets.pop(when):
-            fn(arg)
+        key: int = event.value  # type: ignore[assignment]  # the Timeout's value
+        bucket = self._buckets.pop(key)
+        for i in range(0, len(bucket), 2):
+            bucket[i](bucket[i + 1])
 
     def run(self, until: float | None = None) -> None:
         """Advance simulated time to ``until``, running everything due up to and

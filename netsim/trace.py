@@ -1,11 +1,15 @@
 """Where each frame went: traces in Batfish's words (trace → hop → step).
 
-Recording is cheap on purpose: a frame in flight carries its journey as a
-linked chain of tuples, one tuple a step, shared between the copies a bridge
-floods.  When a copy reaches its end (delivered or dropped) the recorder keeps
-the chain's tail; :meth:`TraceRecorder.traces` turns the tails into
-:class:`Trace` objects only when someone asks.  Nothing is dropped silently:
-every copy of every frame ends in exactly one :class:`Disposition`.
+Recording is cheap on purpose: the recorder keeps one flat list of steps,
+each a tuple of plain values ``(previous step's index, time, netns, device,
+action, detail)``; a frame in flight only carries the index of its latest
+step, and the copies a bridge floods share the steps before the flood.  Such
+tuples hold no references to other containers, so Python's cyclic garbage
+collector soon stops looking at them.  When a copy reaches its end (delivered
+or dropped) the recorder notes its last step; :meth:`TraceRecorder.traces`
+turns those into :class:`Trace` objects only when someone asks.  Nothing is
+dropped silently: every copy of every frame ends in exactly one
+:class:`Disposition`.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ __all__ = [
     "Action",
     "Disposition",
     "Hop",
-    "Path",
     "Step",
+    "StepRecord",
     "Trace",
     "TraceRecorder",
 ]
@@ -30,12 +34,25 @@ class Action(StrEnum):
     """What happened to the frame at one step."""
 
     SENT = "SENT"  # handed to a device by a local sender (a packet socket)
-    TRANSMITTED = "TRANSMITTED"  # left a device towards its peer / the wire
     RECEIVED = "RECEIVED"  # arrived on a device
     FORWARDED = "FORWARDED"  # a bridge sent it out of one port (FDB hit)
     FLOODED = "FLOODED"  # a bridge sent copies out of several ports
     DELIVERED = "DELIVERED"  # handed to the namespace's stack on a device
     DROPPED = "DROPPED"
+
+
+# Plain-string forms of the actions, for step records on the hot path (enum
+# members are objects the garbage collector tracks; plain strings are not).
+SENT: Final[str] = Action.SENT.value
+RECEIVED: Final[str] = Action.RECEIVED.value
+FORWARDED: Final[str] = Action.FORWARDED.value
+FLOODED: Final[str] = Action.FLOODED.value
+DELIVERED: Final[str] = Action.DELIVERED.value
+DROPPED: Final[str] = Action.DROPPED.value
+#: One record for "RECEIVED on a bridge port, FORWARDED out of another" (the
+#: bridge's fast path): ``(prev, time, netns, in port, BRIDGED, out port,
+#: bridge)``.  Expanded into the two steps when a trace is built.
+BRIDGED: Final[str] = "BRIDGED"
 
 
 class Disposition(StrEnum):
@@ -45,9 +62,9 @@ class Disposition(StrEnum):
     DROPPED = "DROPPED"
 
 
-#: A journey so far: ``(previous, time, netns, device, action, detail)``; the
-#: first element of the first step is ``None``.
-Path = tuple[Any, float, str, str, Action, Any]
+#: One recorded step: ``(previous step index or None, time, netns, device,
+#: action value, detail)``.
+StepRecord = tuple[Any, ...]
 
 
 @final
@@ -138,25 +155,31 @@ def _detail_text(detail: Any) -> str:
     return str(detail)
 
 
-def _steps_of(path: Path | None) -> list[tuple[float, str, str, Action, Any]]:
-    out: list[tuple[float, str, str, Action, Any]] = []
-    while path is not None:
-        prev, t, ns, dev, action, detail = path
-        out.append((t, ns, dev, action, detail))
-        path = prev
+def _steps_of(steps: list[StepRecord], last: int | None) -> list[StepRecord]:
+    out: list[StepRecord] = []
+    while last is not None:
+        step = steps[last]
+        out.append(step)
+        last = step[0]
     out.reverse()
     return out
 
 
 @final
 class TraceRecorder:
-    """Numbers flows and keeps the end of every copy's journey."""
+    """Numbers flows, holds every step, and keeps the end of every copy's journey."""
 
     def __init__(self, *, enabled: bool = True):
         self.enabled: Final = enabled
         self._next_flow = 1
         self._frames: dict[int, Any] = {}
-        self._ends: list[tuple[int, Path, Disposition, str]] = []
+        #: The step list frames in flight append to (``None`` when disabled).
+        self.steps: list[StepRecord] | None = [] if enabled else None
+        #: Every step list ever used (``clear`` starts a new one); ends name theirs by
+        #: number, so that an end record holds plain values only.
+        self._lists: list[list[StepRecord]] = [self.steps] if self.steps is not None else []
+        self._gen = 0
+        self._ends: list[tuple[int, int, int, str, str]] = []
 
     def new_flow(self, frame: Any) -> int:
         """Number a frame that a local sender emits."""
@@ -166,14 +189,28 @@ class TraceRecorder:
             self._frames[flow] = frame
         return flow
 
-    def end(self, flow: int, path: Path, disposition: Disposition, reason: str) -> None:
+    def end(
+        self, flow: int, steps: list[StepRecord], last: int, disposition: str, reason: str
+    ) -> None:
         """Keep a copy's final step."""
-        self._ends.append((flow, path, disposition, reason))
+        if steps is self.steps:
+            gen = self._gen
+        else:  # a frame that was in flight when clear() started a new list
+            gen = next((i for i, lst in enumerate(self._lists) if lst is steps), -1)
+            if gen < 0:
+                self._lists.append(steps)
+                gen = len(self._lists) - 1
+        self._ends.append((flow, gen, last, disposition, reason))
 
     def clear(self) -> None:
-        """Forget every finished trace (flow numbers keep counting)."""
+        """Forget every finished trace (flow numbers keep counting; frames in
+        flight finish on the steps they started with)."""
         self._frames.clear()
         self._ends.clear()
+        if self.enabled:
+            self.steps = []
+            self._lists = [self.steps]
+            self._gen = 0
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -190,17 +227,22 @@ class TraceRecorder:
         """The number of the most recent flow (0 before any)."""
         return self._next_flow - 1
 
-    def _build(self, end: tuple[int, Path, Disposition, str]) -> Trace:
-        flow, path, disposition, reason = end
+    def _build(self, end: tuple[int, int, int, str, str]) -> Trace:
+        flow, gen, last, disposition, reason = end
+        steps = self._lists[gen]
         hops: list[Hop] = []
         node: str | None = None
-        steps: list[Step] = []
-        for t, ns, dev, action, detail in _steps_of(path):
+        current: list[Step] = []
+        for _, t, ns, dev, action, detail, *bridge in _steps_of(steps, last):
             if ns != node:
                 if node is not None:
-                    hops.append(Hop(node, tuple(steps)))
-                node, steps = ns, []
-            steps.append(Step(t, dev, action, _detail_text(detail)))
+                    hops.append(Hop(node, tuple(current)))
+                node, current = ns, []
+            if action == BRIDGED:
+                current.append(Step(t, dev, Action.RECEIVED))
+                current.append(Step(t, bridge[0], Action.FORWARDED, detail))
+            else:
+                current.append(Step(t, dev, Action(action), _detail_text(detail)))
         if node is not None:
-            hops.append(Hop(node, tuple(steps)))
-        return Trace(flow, self._frames.get(flow), tuple(hops), disposition, reason)
+            hops.append(Hop(node, tuple(current)))
+        return Trace(flow, self._frames.get(flow), tuple(hops), Disposition(disposition), reason)

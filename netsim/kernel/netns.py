@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Final
 
 from netsim.errors import KernelError, NoSuchDevice
 from netsim.kernel.skb import PACKET_OTHERHOST, PKT_TYPE_NAMES, Skb
-from netsim.trace import Action, Disposition
+from netsim.trace import DELIVERED, SENT
 
 if TYPE_CHECKING:
     from netsim.kernel.kernel import Kernel
@@ -48,6 +48,7 @@ class Netns:
 
     def __init__(self, kernel: Kernel, name: str):
         self.kernel = kernel
+        self.env = kernel.engine.env
         self.name = name
         #: ifindex -> device, in ifindex order as ``ip link`` lists them.
         self.links: dict[int, Link] = {}
@@ -141,6 +142,7 @@ class Netns:
         """Put a device in this namespace's tables (``list_netdevice``)."""
         dev.ifindex = self._alloc_ifindex(keep_ifindex)
         dev.netns = self
+        dev.netns_name = self.name
         self.links[dev.ifindex] = dev
         self._by_name[dev.ifname] = dev
         if keep_ifindex:
@@ -171,7 +173,6 @@ class Netns:
         frame = skb.frame
         for tap in self.taps:
             tap(skb, dev, False)
-        engine = self.kernel.engine
         if skb.pkt_type == PACKET_OTHERHOST:
             dev.drop(skb, "not for this host (otherhost)")
             return
@@ -179,19 +180,19 @@ class Netns:
         if handler is not None:
             handler(skb, dev)
             return
-        skb.note(engine.now, self.name, dev.ifname, Action.DELIVERED, PKT_TYPE_NAMES[skb.pkt_type])
-        if skb.path is not None:
-            engine.trace.end(skb.flow, skb.path, Disposition.DELIVERED, "")
+        steps = skb.steps
+        if steps is not None:
+            skb.note(self.env.now, self.name, dev.ifname, DELIVERED, PKT_TYPE_NAMES[skb.pkt_type])
+            assert skb.path is not None
+            self.kernel.engine.trace.end(skb.flow, steps, skb.path, "DELIVERED", "")
 
     def send(self, dev: Link, frame: object) -> int:
         """Transmit a raw frame on ``dev`` as an AF_PACKET socket would; return its flow."""
         engine = self.kernel.engine
         trace = engine.trace
         flow = trace.new_flow(frame)
-        path = (
-            (None, engine.now, self.name, dev.ifname, Action.SENT, None) if trace.enabled else None
-        )
-        skb = Skb(frame, flow, path)
+        skb = Skb(frame, flow, trace.steps, None)
+        skb.note(engine.now, self.name, dev.ifname, SENT)
         for tap in self.taps:
             tap(skb, dev, True)
         dev.xmit(skb)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Final, final
 
-from netsim.trace import Action, Path
-
-__all__ = ["PACKET_BROADCAST", "PACKET_HOST", "PACKET_MULTICAST", "PACKET_OTHERHOST", "Skb"]
+__all__ = [
+    "PACKET_BROADCAST",
+    "PACKET_HOST",
+    "PACKET_MULTICAST",
+    "PACKET_OTHERHOST",
+    "PKT_TYPE_NAMES",
+    "Skb",
+    "netif_rx",
+]
 
 # skb->pkt_type, as eth_type_trans() sets it (include/uapi/linux/if_packet.h).
 PACKET_HOST: Final = 0
@@ -21,23 +27,44 @@ PKT_TYPE_NAMES: Final = ("host", "broadcast", "multicast", "otherhost")
 class Skb:
     """A frame (an immutable header chain) plus what the stack knows about it.
 
-    ``path`` is the trace chain (see :mod:`netsim.trace`); it is ``None`` when
+    ``len`` is the frame's length on the wire (``skb->len``), computed once.
+    ``steps`` is the trace recorder's step list and ``path`` the index of this
+    copy's latest step in it (see :mod:`netsim.trace`); both are ``None`` when
     the world does not record traces.
     """
 
-    __slots__ = ("flow", "frame", "path", "pkt_type")
+    __slots__ = ("dev", "flow", "frame", "len", "path", "pkt_type", "steps")
 
-    def __init__(self, frame: Any, flow: int, path: Path | None):
+    def __init__(
+        self,
+        frame: Any,
+        flow: int,
+        steps: list[tuple[Any, ...]] | None,
+        path: int | None,
+        length: int | None = None,
+    ):
         self.frame = frame
         self.flow = flow
+        self.steps = steps
         self.path = path
+        self.len: int = frame.wire_len if length is None else length
         self.pkt_type = PACKET_HOST
+        #: The device the frame is on (``skb->dev``): set when it is handed to one.
+        self.dev: Any = None
 
     def clone(self) -> Skb:
         """``skb_clone()``: same frame, same journey so far."""
-        return Skb(self.frame, self.flow, self.path)
+        return Skb(self.frame, self.flow, self.steps, self.path, self.len)
 
-    def note(self, now: float, netns: str, dev: str, action: Action, detail: Any = None) -> None:
+    def note(self, now: float, netns: str, dev: str, action: str, detail: Any = None) -> None:
         """Append one step to the journey (a no-op when tracing is off)."""
-        if self.path is not None:
-            self.path = (self.path, now, netns, dev, action, detail)
+        steps = self.steps
+        if steps is not None:
+            steps.append((self.path, now, netns, dev, action, detail))
+            self.path = len(steps) - 1
+
+
+def netif_rx(skb: Skb) -> None:
+    """Receive ``skb`` on ``skb.dev`` (a calendar callback: a plain function, so
+    that scheduling it allocates no bound method)."""
+    skb.dev.receive(skb)

@@ -50,6 +50,7 @@ class Bridge(Link):
         ageing_time: float = 300.0,
     ):
         super().__init__(kernel, ifname, address=address, mtu=mtu)
+        self.env = kernel.engine.env
         self.mtu_set_by_user = mtu is not None
         self.bridge_id_addr = MacAddr(0)
         self.priority = 32768

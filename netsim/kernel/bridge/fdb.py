@@ -82,45 +82,44 @@ class Fdb:
 
     def __init__(self, br: Bridge):
         self.br = br
-        self._entries: dict[MacAddr, FdbEntry] = {}
+        #: MAC -> entry (``br->fdb_hash_tbl``), read directly by the forwarding path.
+        self.entries: dict[int, FdbEntry] = {}
         self._gc: Timer | None = None
 
     def __iter__(self) -> Iterator[FdbEntry]:
         """Entries newest first, as the kernel's ``fdb_list`` (``hlist_add_head``) holds them."""
-        return reversed(list(self._entries.values()))
+        return reversed(list(self.entries.values()))
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self.entries)
 
     def find(self, mac: MacAddr) -> FdbEntry | None:
         """``br_fdb_find()``."""
-        return self._entries.get(mac)
+        return self.entries.get(mac)
 
     @property
     def _now(self) -> float:
         return self.br.kernel.engine.now
 
     def _create(self, mac: MacAddr, dst: BridgePort | None, **flags: bool) -> FdbEntry:
-        e = self._entries[mac] = FdbEntry(mac, dst, self._now, **flags)
+        e = self.entries[mac] = FdbEntry(mac, dst, self._now, **flags)
         if not e.is_static:
             self.schedule_gc()
         return e
 
     def _delete(self, e: FdbEntry) -> None:
-        del self._entries[e.mac]
+        del self.entries[e.mac]
 
     # --- learning -------------------------------------------------------------------
 
-    def update(self, source: BridgePort, mac: MacAddr, now: float) -> None:
-        """``br_fdb_update()``: learn or refresh ``mac`` behind ``source``."""
-        e = self._entries.get(mac)
-        if e is None:
-            self._entries[mac] = FdbEntry(mac, source, now)
-            if self._gc is None:
-                self.schedule_gc()
-        elif not e.is_local:
-            e.updated = now
-            e.dst = source
+    def learn(self, source: BridgePort, mac: MacAddr, now: float) -> None:
+        """``fdb_create()`` from ``br_fdb_update()``: a new dynamic entry.
+
+        (Refreshing an existing entry is inlined in the forwarding path.)
+        """
+        self.entries[mac] = FdbEntry(mac, source, now)
+        if self._gc is None:
+            self.schedule_gc()
 
     # --- local entries ----------------------------------------------------------------
 
@@ -128,7 +127,7 @@ class Fdb:
         """``fdb_add_local()``: a MAC that terminates on this bridge."""
         if not mac.is_valid_ether:
             return
-        e = self._entries.get(mac)
+        e = self.entries.get(mac)
         if e is not None:
             if e.is_local:
                 return  # several ports may share a MAC: the first one keeps it
@@ -148,7 +147,7 @@ class Fdb:
 
     def delete_by_port(self, p: BridgePort | None, *, do_all: bool) -> None:
         """``br_fdb_delete_by_port()``: flush what points at ``p`` (static too if ``do_all``)."""
-        for e in [e for e in self._entries.values() if e.dst is p]:
+        for e in [e for e in self.entries.values() if e.dst is p]:
             if not do_all and e.is_static:
                 continue
             if e.is_local:
@@ -158,14 +157,14 @@ class Fdb:
 
     def change_mac_address(self, new: MacAddr) -> None:
         """``br_fdb_change_mac_address()``: the bridge's own MAC changed to ``new``."""
-        e = self._entries.get(self.br.address)
+        e = self.entries.get(self.br.address)
         if e is not None and e.is_local and e.dst is None and not e.added_by_user:
             self.delete_local(None, e)
         self.add_local(None, new)
 
     def changeaddr(self, p: BridgePort, new: MacAddr) -> None:
         """``br_fdb_changeaddr()``: a port's MAC changed to ``new``."""
-        for e in list(self._entries.values()):
+        for e in list(self.entries.values()):
             if e.dst is p and e.is_local and not e.added_by_user:
                 self.delete_local(p, e)
                 break
@@ -189,7 +188,7 @@ class Fdb:
             raise KernelError(errno.EINVAL)
         if mac.is_zero:
             raise KernelError(errno.EINVAL)
-        e = self._entries.get(mac)
+        e = self.entries.get(mac)
         if e is None:
             if not create:
                 raise KernelError(errno.ENOENT)
@@ -207,14 +206,14 @@ class Fdb:
 
     def user_del(self, p: BridgePort | None, mac: MacAddr) -> None:
         """``fdb_delete_by_addr_and_port()``."""
-        e = self._entries.get(mac)
+        e = self.entries.get(mac)
         if e is None or e.dst is not p:
             raise KernelError(errno.ENOENT)
         self._delete(e)
 
     def flush(self) -> None:
         """``br_fdb_flush()``: every dynamic entry (``bridge fdb flush`` default)."""
-        for e in [e for e in self._entries.values() if not e.is_static]:
+        for e in [e for e in self.entries.values() if not e.is_static]:
             self._delete(e)
 
     # --- ageing ------------------------------------------------------------------------
@@ -227,7 +226,7 @@ class Fdb:
         """Make sure the cleanup timer runs at the next expiry (bridge up only)."""
         if not self.br.up:
             return
-        due = min((e.updated for e in self._entries.values() if not e.is_static), default=None)
+        due = min((e.updated for e in self.entries.values() if not e.is_static), default=None)
         if due is None:
             return
         delay = max(due + self.br.ageing_time - self._now, GC_MIN_INTERVAL)
@@ -246,6 +245,6 @@ class Fdb:
         """``br_fdb_cleanup()``: delete what has expired, then re-arm."""
         self._gc = None
         now = self._now
-        for e in [e for e in self._entries.values() if self.expired(e, now)]:
+        for e in [e for e in self.entries.values() if self.expired(e, now)]:
             self._delete(e)
         self.schedule_gc()

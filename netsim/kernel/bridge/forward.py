@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from netsim.addr import MacAddr
 from netsim.kernel.bridge.port import BridgePort, PortState
 from netsim.kernel.links.base import ETH_HLEN, VLAN_HLEN
 from netsim.kernel.skb import PACKET_HOST, Skb
-from netsim.trace import Action
+from netsim.trace import BRIDGED, FLOODED, FORWARDED, RECEIVED
 
 if TYPE_CHECKING:
     from netsim.kernel.bridge.device import Bridge
@@ -35,43 +36,104 @@ _LINK_LOCAL_MASK: Final = 0xFFFFFFFFFFF0
 _LINK_LOCAL: Final = 0x0180C2000000
 _FORWARDING: Final = PortState.FORWARDING
 _LEARNING: Final = PortState.LEARNING
+_MAX_HLEN: Final = ETH_HLEN + VLAN_HLEN  # is_skb_forwardable()
 
 
 def br_handle_frame(p: BridgePort, skb: Skb) -> None:
-    """``br_handle_frame()``: a frame arrived on bridge port ``p``."""
+    """``br_handle_frame()``: a frame arrived on bridge port ``p``.
+
+    The port's RECEIVED step is recorded here: together with the FORWARDED
+    step as one record on the known-unicast path (expanded into both when
+    the trace is built), on its own on every other path.
+    """
     frame = skb.frame
     src = frame.src
+    dst = frame.dst
+    br = p.br
+    state = p.state
+    if (
+        src >> 40 & 1
+        or src == 0
+        or dst >> 40 & 1
+        or (state != _FORWARDING and state != _LEARNING)  # noqa: PLR1714 (hot path)
+        or not p.learning
+    ):
+        _note_rx(p, skb)
+        _slow_path(p, skb)
+        return
+    if dst == br.address:
+        skb.pkt_type = PACKET_HOST
+    now = br.env.now
+    entries = br.fdb.entries
+    e = entries.get(src)  # br_fdb_update(), inlined
+    if e is None:
+        br.fdb.learn(p, MacAddr(src), now)
+    elif not e.is_local:
+        e.updated = now
+        e.dst = p
+    e = entries.get(dst)
+    if state == _FORWARDING and e is not None and not e.is_local:
+        to = e.dst
+        assert to is not None
+        if (to is not p or to.hairpin) and to.state == _FORWARDING:
+            e.used = now
+            out = to.dev
+            steps = skb.steps
+            if steps is not None:
+                steps.append(
+                    (skb.path, now, br.netns_name, p.dev.ifname, BRIDGED, out.ifname, br.ifname)
+                )
+                skb.path = len(steps) - 1
+            if skb.len > out.mtu + _MAX_HLEN:
+                out.drop(skb, f"frame of {skb.len} bytes exceeds {out.ifname} MTU {out.mtu}")
+            else:
+                out.xmit(skb)
+            return
+    _note_rx(p, skb)
+    _after_learning(p, skb, now)
+
+
+def _note_rx(p: BridgePort, skb: Skb) -> None:
+    skb.note(p.br.env.now, p.br.netns_name, p.dev.ifname, RECEIVED)
+
+
+def _slow_path(p: BridgePort, skb: Skb) -> None:
+    """The rest of ``br_handle_frame()``: checks, link-local groups, learning."""
+    frame = skb.frame
+    src, dst, br = frame.src, frame.dst, p.br
     if src >> 40 & 1 or src == 0:
         p.dev.drop(skb, "invalid source MAC")
         return
-    dst = frame.dst
-    br = p.br
-    if dst & _LINK_LOCAL_MASK == _LINK_LOCAL:
-        group = dst & 0xF
-        if not ((group == 0 and br.stp_state == 0) or (br.group_fwd_mask >> group) & 1):
-            if p.learning and p.state in (_FORWARDING, _LEARNING):
-                br.fdb.update(p, src, br.kernel.engine.now)
-            ns = p.dev.netns
-            assert ns is not None
-            ns.deliver(skb, p.dev)  # RX_HANDLER_PASS: up the port's own stack
-            return
+    if dst & _LINK_LOCAL_MASK == _LINK_LOCAL and _link_local(br, p, skb, src, dst):
+        return
     state = p.state
     if state not in (_FORWARDING, _LEARNING):
         p.dev.drop(skb, f"bridge port {state}")
         return
     if dst == br.address:
         skb.pkt_type = PACKET_HOST
-    now = br.kernel.engine.now
+    now = br.env.now
     if p.learning:
-        br.fdb.update(p, src, now)
-    if state == _LEARNING:
+        e = br.fdb.entries.get(src)
+        if e is None:
+            br.fdb.learn(p, MacAddr(src), now)
+        elif not e.is_local:
+            e.updated = now
+            e.dst = p
+    _after_learning(p, skb, now)
+
+
+def _after_learning(p: BridgePort, skb: Skb, now: float) -> None:
+    """``br_handle_frame_finish()`` after learning: flood, forward or pass up."""
+    br, dst = p.br, skb.frame.dst
+    if p.state == _LEARNING:
         p.dev.drop(skb, "bridge port learning")
         return
     if dst >> 40 & 1:
         _flood(br, skb, p, broadcast=dst == 0xFFFFFFFFFFFF, multicast=True)
         _pass_frame_up(br, skb)
         return
-    e = br.fdb.find(dst)
+    e = br.fdb.entries.get(dst)
     if e is None:
         _flood(br, skb, p, broadcast=False, multicast=False)
         return
@@ -82,14 +144,29 @@ def br_handle_frame(p: BridgePort, skb: Skb) -> None:
     to = e.dst
     assert to is not None
     if (to is not p or to.hairpin) and to.state == _FORWARDING:
-        ns = br.netns
-        assert ns is not None
-        skb.note(now, ns.name, br.ifname, Action.FORWARDED, to.dev.ifname)
+        skb.note(now, br.netns_name, br.ifname, FORWARDED, to.dev.ifname)
         _push_xmit(to, skb)
     elif to is p:
         p.dev.drop(skb, f"destination is behind the ingress port {p.dev.ifname}")
     else:
         to.dev.drop(skb, f"egress port {to.dev.ifname} is {to.state}")
+
+
+def _link_local(br: Bridge, p: BridgePort, skb: Skb, src: int, dst: int) -> bool:
+    """IEEE 802.1D groups: True when the frame went up the port's own stack."""
+    group = dst & 0xF
+    if (group == 0 and br.stp_state == 0) or (br.group_fwd_mask >> group) & 1:
+        return False  # bridged like any multicast
+    if p.learning and p.state in (_FORWARDING, _LEARNING):
+        e = br.fdb.entries.get(src)
+        if e is None:
+            br.fdb.learn(p, MacAddr(src), br.env.now)
+        elif not e.is_local:
+            e.updated, e.dst = br.env.now, p
+    ns = p.dev.netns
+    assert ns is not None
+    ns.deliver(skb, p.dev)  # RX_HANDLER_PASS
+    return True
 
 
 def br_dev_xmit(br: Bridge, skb: Skb) -> None:
@@ -98,16 +175,14 @@ def br_dev_xmit(br: Bridge, skb: Skb) -> None:
     if dst >> 40 & 1:
         _flood(br, skb, None, broadcast=dst == 0xFFFFFFFFFFFF, multicast=True)
         return
-    e = br.fdb.find(dst)
+    e = br.fdb.entries.get(dst)
     if e is None:
         _flood(br, skb, None, broadcast=False, multicast=False)
     elif e.dst is None:
         br.drop(skb, "destination is the bridge itself")
     elif e.dst.state == _FORWARDING:
-        e.used = br.kernel.engine.now
-        ns = br.netns
-        assert ns is not None
-        skb.note(br.kernel.engine.now, ns.name, br.ifname, Action.FORWARDED, e.dst.dev.ifname)
+        e.used = br.env.now
+        skb.note(br.env.now, br.netns_name, br.ifname, FORWARDED, e.dst.dev.ifname)
         _push_xmit(e.dst, skb)
     else:
         br.drop(skb, f"egress port {e.dst.dev.ifname} is {e.dst.state}")
@@ -129,24 +204,21 @@ def _flood(
             continue
         if (q is not ingress or q.hairpin) and q.state == _FORWARDING:
             targets.append(q)
-    ns = br.netns
-    assert ns is not None
-    now = br.kernel.engine.now
     if not targets:
         if not multicast:  # broadcast/multicast also go up the bridge: not a drop
             br.drop(skb, "flood: no other forwarding port")
         return
-    skb.note(now, ns.name, br.ifname, Action.FLOODED, tuple(q.dev.ifname for q in targets))
+    skb.note(br.env.now, br.netns_name, br.ifname, FLOODED, tuple(q.dev.ifname for q in targets))
     for q in targets[:-1]:
         _push_xmit(q, skb.clone())
-    _push_xmit(targets[-1], skb if not multicast else skb.clone())
+    _push_xmit(targets[-1], skb.clone() if multicast else skb)
 
 
 def _push_xmit(to: BridgePort, skb: Skb) -> None:
     """``br_dev_queue_push_xmit()``: MTU check, then the port device transmits."""
     dev = to.dev
-    if skb.frame.wire_len > dev.mtu + ETH_HLEN + VLAN_HLEN:
-        dev.drop(skb, f"frame of {skb.frame.wire_len} bytes exceeds {dev.ifname} MTU {dev.mtu}")
+    if skb.len > dev.mtu + _MAX_HLEN:
+        dev.drop(skb, f"frame of {skb.len} bytes exceeds {dev.ifname} MTU {dev.mtu}")
         return
     dev.xmit(skb)
 

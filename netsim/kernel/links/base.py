@@ -25,7 +25,7 @@ from collections.abc import Callable
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-from netsim.addr import BROADCAST, MacAddr, random_mac
+from netsim.addr import MacAddr, random_mac
 from netsim.errors import KernelError
 from netsim.kernel.skb import (
     PACKET_BROADCAST,
@@ -33,7 +33,7 @@ from netsim.kernel.skb import (
     PACKET_MULTICAST,
     PACKET_OTHERHOST,
 )
-from netsim.trace import Action, Disposition
+from netsim.trace import DROPPED, RECEIVED
 
 if TYPE_CHECKING:
     from netsim.kernel.kernel import Kernel
@@ -134,6 +134,8 @@ class Link(ABC):
         self.kernel = kernel
         self.ifname = ifname
         self.netns: Netns | None = None
+        #: ``netns.name``, kept for the forwarding path's traces.
+        self.netns_name = "-"
         self.ifindex = 0
         self.flags = self.base_flags
         self.carrier = True  # a new net_device has carrier until the driver says not
@@ -319,16 +321,20 @@ class Link(ABC):
         """A frame arrived: ``eth_type_trans()`` then ``__netif_receive_skb()``."""
         ns = self.netns
         if ns is None:  # unregistered while the frame was in flight
+            self.drop(skb, "device gone")
             return
-        skb.note(ns.now, ns.name, self.ifname, Action.RECEIVED)
+        handler = self.rx_handler
+        steps = skb.steps
+        if steps is not None and handler is None:  # an rx handler records it itself
+            steps.append((skb.path, ns.env.now, ns.name, self.ifname, RECEIVED, None))
+            skb.path = len(steps) - 1
         dst = skb.frame.dst
         if dst == self.address:
             skb.pkt_type = PACKET_HOST
-        elif dst.is_multicast:
-            skb.pkt_type = PACKET_BROADCAST if dst == BROADCAST else PACKET_MULTICAST
+        elif dst >> 40 & 1:
+            skb.pkt_type = PACKET_BROADCAST if dst == 0xFFFFFFFFFFFF else PACKET_MULTICAST
         else:
             skb.pkt_type = PACKET_OTHERHOST
-        handler = self.rx_handler
         if handler is not None:
             handler(self.rx_handler_data, skb)
         else:
@@ -336,9 +342,10 @@ class Link(ABC):
 
     def drop(self, skb: Skb, reason: str) -> None:
         """Drop a frame here, recording why (``kfree_skb_reason``)."""
+        steps = skb.steps
+        if steps is None:
+            return
         ns = self.netns
-        name = ns.name if ns else "-"
-        now = self.kernel.engine.now
-        skb.note(now, name, self.ifname, Action.DROPPED, reason)
-        if skb.path is not None:
-            self.kernel.engine.trace.end(skb.flow, skb.path, Disposition.DROPPED, reason)
+        skb.note(self.kernel.engine.now, ns.name if ns else "-", self.ifname, DROPPED, reason)
+        assert skb.path is not None
+        self.kernel.engine.trace.end(skb.flow, steps, skb.path, "DROPPED", reason)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import ClassVar, final
 
 from netsim.kernel.links.base import IFF_LOOPBACK, Link
-from netsim.kernel.skb import Skb
-from netsim.trace import Action
+from netsim.kernel.skb import Skb, netif_rx
 
 __all__ = ["Loopback"]
 
@@ -25,9 +24,8 @@ class Loopback(Link):
 
     def xmit(self, skb: Skb) -> None:
         """``loopback_xmit()``: back into this namespace's receive path (``netif_rx``)."""
-        ns = self.netns
-        if ns is None or not self.up:
+        if self.netns is None or not self.up:
             self.drop(skb, "device down")
             return
-        skb.note(ns.now, ns.name, self.ifname, Action.TRANSMITTED)
-        self.kernel.engine.call_later(0.0, self.receive, skb)
+        skb.dev = self
+        self.kernel.engine.call_later(0.0, netif_rx, skb)

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, final
 
-from netsim.kernel.links.base import ETH_HLEN, VLAN_HLEN, Link
-from netsim.kernel.skb import Skb
-from netsim.trace import Action
+from netsim.kernel.links.base import ETH_HLEN, IFF_UP, VLAN_HLEN, Link
+from netsim.kernel.skb import Skb, netif_rx
 
 if TYPE_CHECKING:
     from netsim.kernel.netns import Netns
@@ -54,17 +53,14 @@ class Veth(Link):
             self.peer.carrier_off()
 
     def xmit(self, skb: Skb) -> None:
-        ns = self.netns
-        assert ns is not None
+        """``veth_xmit()``: hand the frame to the peer, one link latency later."""
         peer = self.peer
-        if not self.up:
+        if not self.flags & IFF_UP:
             self.drop(skb, "device down")
-            return
-        if peer is None or not peer.up:
+        elif peer is None or not peer.flags & IFF_UP:
             self.drop(skb, "no carrier (peer down)")
-            return
-        if skb.frame.wire_len > peer.mtu + ETH_HLEN + VLAN_HLEN:
-            self.drop(skb, f"frame of {skb.frame.wire_len} bytes exceeds peer MTU {peer.mtu}")
-            return
-        skb.note(ns.now, ns.name, self.ifname, Action.TRANSMITTED)
-        self.kernel.engine.call_later(self.kernel.latency, peer.receive, skb)
+        elif skb.len > peer.mtu + ETH_HLEN + VLAN_HLEN:
+            self.drop(skb, f"frame of {skb.len} bytes exceeds peer MTU {peer.mtu}")
+        else:
+            skb.dev = peer
+            self.kernel.engine.call_later(self.kernel.latency, netif_rx, skb)
