@@ -99,8 +99,13 @@ class World:
         address: MacAddr | str | None = None,
         peer_address: MacAddr | str | None = None,
         mtu: int | None = None,
+        latency: float | None = None,
     ) -> Veth:
-        """``ip link add IFNAME [address A] type veth peer name PEER [netns N] [address B]``."""
+        """``ip link add IFNAME [address A] type veth peer name PEER [netns N] [address B]``.
+
+        ``latency`` (seconds, each way) defaults to the world's
+        (:data:`~netsim.engine.DEFAULT_LATENCY` unless ``World(latency=...)``).
+        """
         ns = self.kernel.netns(netns)
         pns = self.kernel.netns(peer_netns) if peer_netns else ns
         return self.kernel.add_veth(
@@ -112,6 +117,7 @@ class World:
             peer_address=_mac(peer_address),
             mtu=mtu,
             peer_mtu=mtu,
+            latency=latency,
         )
 
     def add_bridge(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from netsim.iproute.render_link import (
+from netsim.iproute.render_fields import (
     Field,
     Record,
     fmt_num,

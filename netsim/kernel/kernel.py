@@ -155,6 +155,7 @@ class Kernel:
         peer_address: MacAddr | None = None,
         mtu: int | None = None,
         peer_mtu: int | None = None,
+        latency: float | None = None,
     ) -> Veth:
         """``ip link add IFNAME type veth peer name PEER [netns NS]``; returns IFNAME's end."""
         peer_ns = peer_ns or ns
@@ -169,8 +170,11 @@ class Kernel:
         for a in (address, peer_address):
             if a is not None and not a.is_valid_ether:
                 raise KernelError(errno.EADDRNOTAVAIL)
+        if latency is not None and latency < 0:
+            raise NetsimError(f"latency must not be negative: {latency}")
         peer = Veth(self, pname, address=peer_address, mtu=peer_mtu)
         dev = Veth(self, name, address=address, mtu=mtu)
+        dev.latency = peer.latency = self.latency if latency is None else latency
         # veth_newlink(): both ends registered without carrier before they know each
         # other (so each first computes DOWN), then paired, then one link-watch event
         # each, peer first.  This reproduces the operstates 6.18 shows: an end set up

@@ -188,3 +188,18 @@ def test_frame_to_another_mac_is_seen_then_dropped_as_otherhost() -> None:
     flow = w.send(frame(host_mac(1), host_mac(9)), dev="eth0", netns="a")
     w.sleep(0.001)
     assert w.traces(flow)[0].reason == "not for this host (otherhost)"
+
+
+def test_latency_per_pair_and_per_world() -> None:
+    w = World(1, latency=2e-3)
+    _pair(w)
+    w.add_veth("x", "y", netns="a", latency=0.5)
+    assert (w.dev("eth0", netns="a").latency, w.dev("x", netns="a").latency) == (2e-3, 0.5)
+    w.link_set("eth0", netns="a", up=True)
+    w.link_set("eth0", netns="b", up=True)
+    t0 = w.now
+    flows = [w.send(frame(host_mac(1), host_mac(2)), dev="eth0", netns="a") for _ in range(3)]
+    w.sleep(1)
+    arrivals = [w.traces(f)[0].steps[-1].time - t0 for f in flows]
+    assert arrivals == [pytest.approx(2e-3)] * 3
+    assert [t.flow for t in w.traces() if t.flow in flows] == flows  # in order

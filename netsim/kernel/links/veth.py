@@ -30,6 +30,10 @@ class Veth(Link):
     speed: ClassVar[int | None] = 10000
 
     peer: Veth | None = None
+    #: Seconds a frame takes from this end to the peer (the world's default
+    #: unless set when the pair is made); constant per end, so frames arrive
+    #: in the order they were sent.
+    latency: float = 0.0
 
     def iflink(self) -> int:
         """``veth_get_iflink()``: the peer's ifindex (in the peer's namespace)."""
@@ -63,4 +67,4 @@ class Veth(Link):
             self.drop(skb, f"frame of {skb.len} bytes exceeds peer MTU {peer.mtu}")
         else:
             skb.dev = peer
-            self.kernel.engine.call_later(self.kernel.latency, netif_rx, skb)
+            self.kernel.engine.call_later(self.latency, netif_rx, skb)
