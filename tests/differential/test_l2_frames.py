@@ -48,7 +48,19 @@ PLAN: list[tuple[int, Ethernet]] = [
 LISTEN = [("h1", "eth0"), ("h2", "eth0"), ("h3", "eth0"), ("br", "br0")]
 
 
-def kernel_topology() -> str:
+# Port settings for the second run: (port, flag, on).
+PORT_FLAGS = [("vh1", "hairpin", True), ("vh2", "flood", False), ("vh3", "learning", False)]
+
+PLAN_FLAGS: list[tuple[int, Ethernet]] = [
+    (1, arp_request(1, 2)),  # hairpin: h1 gets its own broadcast back
+    (3, tagged(host_mac(3), MacAddr("02:00:00:00:00:98"), 20)),  # unknown unicast, vh2 flood off
+    (3, tagged(host_mac(3), host_mac(1), 21)),  # vh3 learns nothing
+    (2, tagged(host_mac(2), host_mac(3), 22)),  # h3 unknown: floods (not to vh2)
+    (1, tagged(host_mac(1), host_mac(1), 23)),  # to a MAC behind vh1, hairpin on: back to h1
+]
+
+
+def kernel_topology(flags: list[tuple[str, str, bool]] | None = None) -> str:
     lines = [
         "ip netns add br; ip -n br link set lo up",
         "ip netns exec br sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
@@ -64,17 +76,22 @@ def kernel_topology() -> str:
             f"ip -n br link set vh{i} master br0; ip -n br link set vh{i} up",
             f"ip -n h{i} link set eth0 up",
         ]
-    lines += ["ip -n br link set br0 up", "sleep 1.2"]
+    lines += ["ip -n br link set br0 up"]
+    for port, flag, on in flags or []:
+        lines.append(f"bridge -n br link set dev {port} {flag} {'on' if on else 'off'}")
+    lines.append("sleep 1.2")
     return "\n".join(lines)
 
 
-def kernel_run() -> tuple[dict[str, list[str]], list[dict[str, object]]]:
+def kernel_run(
+    frames: list[tuple[int, Ethernet]] = PLAN, flags: list[tuple[str, str, bool]] | None = None
+) -> tuple[dict[str, list[str]], list[dict[str, object]]]:
     plan = {
         "listen": LISTEN,
-        "send": [[f"h{h}", "eth0", f.encode().hex()] for h, f in PLAN],
+        "send": [[f"h{h}", "eth0", f.encode().hex()] for h, f in frames],
     }
     script = (
-        kernel_topology()
+        kernel_topology(flags)
         + f"\ncat > /tmp/plan.json <<'EOF'\n{json.dumps(plan)}\nEOF\n"
         + f"python3 {HERE / 'packet_io.py'} < /tmp/plan.json\necho\n"
         + "bridge -n br -j fdb show br br0 dynamic\n"
@@ -83,12 +100,16 @@ def kernel_run() -> tuple[dict[str, list[str]], list[dict[str, object]]]:
     return json.loads(out[0]), json.loads(out[1] or "[]")
 
 
-def sim_run() -> tuple[dict[str, list[str]], list[dict[str, object]]]:
+def sim_run(
+    frames: list[tuple[int, Ethernet]] = PLAN, flags: list[tuple[str, str, bool]] | None = None
+) -> tuple[dict[str, list[str]], list[dict[str, object]]]:
     w = World(1)
     build_bridge_topology(w)
+    for port, flag, on in flags or []:
+        w.bridge_link_set(port, netns="br", **{flag: on})
     w.sleep(1.2)
     seen: dict[str, list[str]] = {f"{ns}/{dev}": [] for ns, dev in LISTEN}
-    for h, f in PLAN:
+    for h, f in frames:
         flow = w.send(f, dev="eth0", netns=f"h{h}")
         w.sleep(0.05)
         for t in w.traces(flow):
@@ -106,11 +127,16 @@ def sim_run() -> tuple[dict[str, list[str]], list[dict[str, object]]]:
     return seen, fdb
 
 
-def test_frames_arrive_where_the_kernel_delivers_them() -> None:
+@pytest.mark.parametrize(
+    ("frames", "flags"), [(PLAN, None), (PLAN_FLAGS, PORT_FLAGS)], ids=["defaults", "port-flags"]
+)
+def test_frames_arrive_where_the_kernel_delivers_them(
+    frames: list[tuple[int, Ethernet]], flags: list[tuple[str, str, bool]] | None
+) -> None:
     sandbox.require_kernel()
-    k_seen, k_fdb = kernel_run()
-    s_seen, s_fdb = sim_run()
-    names = {f.encode().hex(): f"#{i} from h{h}" for i, (h, f) in enumerate(PLAN)}
+    k_seen, k_fdb = kernel_run(frames, flags)
+    s_seen, s_fdb = sim_run(frames, flags)
+    names = {f.encode().hex(): f"#{i} from h{h}" for i, (h, f) in enumerate(frames)}
     for point in s_seen:
         got = [names.get(x, x) for x in s_seen[point]]
         want = [names.get(x, x) for x in k_seen[point]]
