@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, Final, final
 
 import simpy
+from simpy import Timeout
 
 from netsim.trace import TraceRecorder
 
@@ -56,6 +57,7 @@ class Engine:
         self.trace: Final = TraceRecorder(enabled=trace)
         #: nanosecond -> [fn, arg, fn, arg, ...]: flat, so scheduling allocates nothing
         self._buckets: dict[int, list[Any]] = {}
+        self._run_cb = self._run_bucket  # bound once: a bucket is scheduled per instant
 
     @property
     def now(self) -> float:
@@ -68,15 +70,17 @@ class Engine:
         The calendar is keyed by whole nanoseconds, so callbacks due at the
         same instant share a bucket however their times were computed.
         """
-        now = self.env.now
+        env = self.env
+        now = env.now
         key = int((now + delay) * 1e9 + 0.5)
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[key] = []
-            when = max(key * 1e-9 - now, 0.0)
-            simpy.Timeout(self.env, when, key).callbacks.append(self._run_bucket)
-        bucket.append(fn)
-        bucket.append(arg)
+            self._buckets[key] = [fn, arg]
+            when = key * 1e-9 - now
+            Timeout(env, when if when > 0.0 else 0.0, key).callbacks.append(self._run_cb)
+        else:
+            bucket.append(fn)
+            bucket.append(arg)
 
     def timer(self, delay: float, fn: Callable[[], None]) -> Timer:
         """Schedule ``fn()`` after ``delay`` seconds; the result can be cancelled."""

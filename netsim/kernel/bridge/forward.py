@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 
 from netsim.addr import MacAddr
 from netsim.kernel.bridge.port import BridgePort, PortState
-from netsim.kernel.links.base import ETH_HLEN, VLAN_HLEN
+from netsim.kernel.links.base import ETH_HLEN, VLAN_HLEN, eth_type_trans
 from netsim.kernel.skb import PACKET_HOST, Skb
 from netsim.trace import BRIDGED, FLOODED, FORWARDED, RECEIVED
 
@@ -61,8 +61,6 @@ def br_handle_frame(p: BridgePort, skb: Skb) -> None:
         _note_rx(p, skb)
         _slow_path(p, skb)
         return
-    if dst == br.address:
-        skb.pkt_type = PACKET_HOST
     now = br.env.now
     entries = br.fdb.entries
     e = entries.get(src)  # br_fdb_update(), inlined
@@ -90,6 +88,9 @@ def br_handle_frame(p: BridgePort, skb: Skb) -> None:
                 out.xmit(skb)
             return
     _note_rx(p, skb)
+    eth_type_trans(p.dev, skb)
+    if dst == br.address:
+        skb.pkt_type = PACKET_HOST
     _after_learning(p, skb, now)
 
 
@@ -99,6 +100,7 @@ def _note_rx(p: BridgePort, skb: Skb) -> None:
 
 def _slow_path(p: BridgePort, skb: Skb) -> None:
     """The rest of ``br_handle_frame()``: checks, link-local groups, learning."""
+    eth_type_trans(p.dev, skb)
     frame = skb.frame
     src, dst, br = frame.src, frame.dst, p.br
     if src >> 40 & 1 or src == 0:

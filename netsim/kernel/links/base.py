@@ -51,6 +51,7 @@ __all__ = [
     "Link",
     "NetdevEvent",
     "OperState",
+    "eth_type_trans",
 ]
 
 IFF_UP: Final = 0x1
@@ -324,21 +325,15 @@ class Link(ABC):
             self.drop(skb, "device gone")
             return
         handler = self.rx_handler
+        if handler is not None:  # the handler records the step and classifies
+            handler(self.rx_handler_data, skb)
+            return
         steps = skb.steps
-        if steps is not None and handler is None:  # an rx handler records it itself
+        if steps is not None:
             steps.append((skb.path, ns.env.now, ns.name, self.ifname, RECEIVED, None))
             skb.path = len(steps) - 1
-        dst = skb.frame.dst
-        if dst == self.address:
-            skb.pkt_type = PACKET_HOST
-        elif dst >> 40 & 1:
-            skb.pkt_type = PACKET_BROADCAST if dst == 0xFFFFFFFFFFFF else PACKET_MULTICAST
-        else:
-            skb.pkt_type = PACKET_OTHERHOST
-        if handler is not None:
-            handler(self.rx_handler_data, skb)
-        else:
-            ns.deliver(skb, self)
+        eth_type_trans(self, skb)
+        ns.deliver(skb, self)
 
     def drop(self, skb: Skb, reason: str) -> None:
         """Drop a frame here, recording why (``kfree_skb_reason``)."""
@@ -349,3 +344,14 @@ class Link(ABC):
         skb.note(self.kernel.engine.now, ns.name if ns else "-", self.ifname, DROPPED, reason)
         assert skb.path is not None
         self.kernel.engine.trace.end(skb.flow, steps, skb.path, "DROPPED", reason)
+
+
+def eth_type_trans(dev: Link, skb: Skb) -> None:
+    """``eth_type_trans()``: classify the frame against the receiving device's MAC."""
+    dst = skb.frame.dst
+    if dst == dev.address:
+        skb.pkt_type = PACKET_HOST
+    elif dst >> 40 & 1:
+        skb.pkt_type = PACKET_BROADCAST if dst == 0xFFFFFFFFFFFF else PACKET_MULTICAST
+    else:
+        skb.pkt_type = PACKET_OTHERHOST
