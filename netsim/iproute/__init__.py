@@ -7,13 +7,9 @@ returns them).  The functions here turn such records into the text the real
 tools print for the same command, byte for byte.
 """
 
-from netsim.iproute.render import (
-    Record,
-    bridge_fdb_show,
-    bridge_link_show,
-    ip_link_show,
-    ip_link_show_brief,
-)
+from netsim.iproute.render_bridge import bridge_fdb_show, bridge_link_show
+from netsim.iproute.render_fields import Record
+from netsim.iproute.render_link import ip_link_show, ip_link_show_brief
 
 __all__ = [
     "Record",

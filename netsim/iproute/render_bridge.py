@@ -15,8 +15,7 @@ from netsim.iproute.render_fields import (
     fmt_num,
     fmt_on_off,
     fmt_str,
-    format_flags,
-    format_name,
+    link_head,
     render_fields,
 )
 
@@ -116,12 +115,7 @@ def _stp_state(state: object) -> str:
 def _one_brlink(rec: Record, details: bool) -> str:
     out: list[str] = []
     add = out.append
-    if rec.get("deleted"):
-        add("Deleted ")
-    add(f"{fmt_num(rec['ifindex'])}: {format_name(rec)}: ")
-    add(format_flags(rec.get("flags", ())))
-    if "mtu" in rec:
-        add(f"mtu {fmt_num(rec['mtu'])} ")
+    add(link_head(rec))
     if "master" in rec:
         add(f"master {rec['master']} ")
     if "state" in rec:

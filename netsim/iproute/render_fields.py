@@ -22,6 +22,7 @@ __all__ = [
     "fmt_timer",
     "format_flags",
     "format_name",
+    "link_head",
     "render_fields",
 ]
 
@@ -99,3 +100,14 @@ def format_name(rec: Record) -> str:
     if "link_index" in rec:
         return f"{name}@if{fmt_num(rec['link_index'])}"
     return name
+
+
+def link_head(rec: Record) -> str:
+    """``[Deleted ]N: name[@link]: <FLAGS> [mtu M ]``: how both ``ip link`` and
+    ``bridge link`` start a device's line."""
+    out = "Deleted " if rec.get("deleted") else ""
+    out += f"{fmt_num(rec['ifindex'])}: {format_name(rec)}: "
+    out += format_flags(rec.get("flags", ()))
+    if "mtu" in rec:
+        out += f"mtu {fmt_num(rec['mtu'])} "
+    return out

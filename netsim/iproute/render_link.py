@@ -21,6 +21,7 @@ from netsim.iproute.render_fields import (
     fmt_str,
     format_flags,
     format_name,
+    link_head,
     render_fields,
 )
 from netsim.iproute.render_linkinfo import linkinfo
@@ -94,12 +95,7 @@ def _link_line(rec: Record) -> str:
 def _one_link(rec: Record, details: bool, netns_names: Mapping[int, str]) -> str:
     out: list[str] = []
     add = out.append
-    if rec.get("deleted"):
-        add("Deleted ")
-    add(f"{fmt_num(rec['ifindex'])}: {format_name(rec)}: ")
-    add(format_flags(rec.get("flags", ())))
-    if "mtu" in rec:
-        add(f"mtu {fmt_num(rec['mtu'])} ")
+    add(link_head(rec))
     if "qdisc" in rec:
         add(f"qdisc {rec['qdisc']} ")
     if "master" in rec:
