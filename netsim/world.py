@@ -18,6 +18,7 @@ from netsim.engine import DEFAULT_LATENCY, Engine
 from netsim.kernel import INIT_NET, Bridge, Kernel, Link, Netns, Veth
 from netsim.kernel.bridge.fdb import NUD_NOARP, NUD_PERMANENT, NUD_REACHABLE
 from netsim.trace import Trace, TraceRecorder
+from netsim.world_ipv4 import Ipv4Api
 
 __all__ = ["World"]
 
@@ -30,12 +31,12 @@ def _mac(value: MacAddr | str | None) -> MacAddr | None:
 
 
 @final
-class World:
+class World(Ipv4Api):
     """Everything one simulation owns; built from a seed, stepped in simulated time."""
 
     def __init__(self, seed: int = 0, *, trace: bool = True, latency: float = DEFAULT_LATENCY):
         self.engine: Final = Engine(seed, trace=trace)
-        self.kernel: Final = Kernel(self.engine, latency=latency)
+        self.kernel: Kernel = Kernel(self.engine, latency=latency)
 
     def __repr__(self) -> str:
         names = ", ".join(self.kernel.namespaces)

@@ -17,6 +17,7 @@ from netsim.errors import KernelError, NetsimError, NoSuchNetns
 from netsim.kernel.bridge.device import Bridge, br_device_event
 from netsim.kernel.bridge.fdb import NUD_PERMANENT
 from netsim.kernel.bridge.port import BridgePort
+from netsim.kernel.ipv4.frontend import inet_netdev_event
 from netsim.kernel.links.base import Link, NetdevEvent
 from netsim.kernel.links.loopback import Loopback
 from netsim.kernel.links.veth import Veth
@@ -56,7 +57,7 @@ class Kernel:
         self.latency = latency
         self.namespaces: dict[str, Netns] = {}
         #: The netdevice notifier chain (``register_netdevice_notifier``).
-        self.netdev_chain: list[NetdevNotifier] = [br_device_event]
+        self.netdev_chain: list[NetdevNotifier] = [inet_netdev_event, br_device_event]
         self.linkwatch = LinkWatch(self)
         self.init_net = self._new_netns(INIT_NET)
 

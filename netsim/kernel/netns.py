@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Final
 
 from netsim.errors import KernelError, NoSuchDevice
+from netsim.kernel.ipv4.state import Ipv4
 from netsim.kernel.skb import PACKET_OTHERHOST, PKT_TYPE_NAMES, Skb
 from netsim.trace import DELIVERED, SENT
 
@@ -58,6 +59,8 @@ class Netns:
         self.protocols: dict[int, RxHandler] = {}
         #: taps that see every frame this namespace's stack receives or sends.
         self.taps: list[Tap] = []
+        #: Routing tables and rules (``net->ipv4``).
+        self.ipv4 = Ipv4()
         #: peer namespace -> its id as seen from here (``peernet2id``).
         self.netns_ids: dict[Netns, int] = {}
         self.alive = True

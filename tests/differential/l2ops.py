@@ -17,6 +17,8 @@ from typing import Any
 
 from netsim import KernelError, World
 from netsim.backends.sim.dump import bridge_link_records, fdb_records, link_records
+from netsim.backends.sim.dump_l3 import addr_records, route_records, rule_records
+from tests.differential.l3ops import L3_OPS, l3_words
 
 Op = tuple[Any, ...]
 
@@ -69,26 +71,28 @@ def to_shell(op: Op) -> str:
         return f"{ip} link set {q(a[1])} type bridge ageing_time {a[2]}"
     if kind == "port":
         return f"bridge -n {ns} link set dev {q(a[1])} {a[2]} {'on' if a[3] else 'off'}"
+    if kind in L3_OPS:
+        return f"{ip} {l3_words(op)}"
     raise ValueError(op)
 
 
 def apply(w: World, op: Op) -> str:
-    """Perform ``op`` on the simulator; return the error line (or "")."""
+    """Perform ``op`` on the simulator; return the first line the user would see
+    (an error, the JSON of a query, or "")."""
     try:
-        _apply(w, op)
+        return _apply(w, op)
     except KernelError as e:
         return e.message
-    return ""
 
 
-def _apply(w: World, op: Op) -> None:
+def _apply(w: World, op: Op) -> str:
     kind, *a = op
     if kind == "netns":
         w.netns_add(a[0])
-        return
+        return ""
     if kind == "netns_del":
         w.netns_del(a[0])
-        return
+        return ""
     ns = a[0]
     if kind == "veth":
         _, name, peer, pns, mac, pmac = a
@@ -121,8 +125,11 @@ def _apply(w: World, op: Op) -> None:
         if a[1] not in w.netns(ns):
             raise KernelError(0, message=f'Cannot find bridge device "{a[1]}"')
         w.bridge_link_set(a[1], netns=ns, **{a[2]: a[3]})
+    elif kind in L3_OPS:
+        return L3_OPS[kind](w, ns, *a[1:])
     else:
         raise ValueError(op)
+    return ""
 
 
 # --- running a batch of sequences on the kernel ----------------------------------------------
@@ -150,8 +157,11 @@ def kernel_script(sequences: Sequence[Sequence[Op]]) -> str:
                 f"if [ -e /run/netns/{ns} ]; then echo '@@dump {i} {ns}'; "
                 f"echo '@@link'; ip -n {ns} -j link show; "
                 f"echo '@@fdb'; bridge -n {ns} -j fdb show; "
-                f"echo '@@brlink'; bridge -n {ns} -j link show; echo '@@nsids'; "
-                f"ip -n {ns} netns list-id; fi"
+                f"echo '@@brlink'; bridge -n {ns} -j link show; "
+                f"echo '@@addr'; ip -n {ns} -j addr show; "
+                f"echo '@@route'; ip -n {ns} -j route show table all; "
+                f"echo '@@rule'; ip -n {ns} -j rule show; "
+                f"echo '@@nsids'; ip -n {ns} netns list-id; fi"
             )
     return "\n".join(lines) + "\n"
 
@@ -200,6 +210,9 @@ def sim_run(seq: Sequence[Op], seed: int = 0) -> tuple[dict[int, str], dict[str,
             "link": link_records(ns),
             "fdb": fdb_records(ns),
             "brlink": bridge_link_records(ns),
+            "addr": addr_records(ns),
+            "route": route_records(ns, "all"),
+            "rule": rule_records(ns),
         }
         dumps[ns_name]["nsids"] = {nsid: other.name for other, nsid in ns.netns_ids.items()}
     return errors, dumps
@@ -237,11 +250,19 @@ def normalise(dump: Dump, pinned: set[str]) -> Dump:
         return out
 
     fdb = [fix(r) for r in dump["fdb"] if not ("self" in r["flags"] and int(r["mac"][:2], 16) & 1)]
-    return {
+    out = {
         "link": [fix(r) for r in dump["link"]],
         "fdb": fdb,
         "brlink": [fix(r) for r in dump["brlink"]],
+        "route": [r for r in dump.get("route", []) if "family" not in r],
+        "rule": dump.get("rule", []),
     }
+    # IPv6 is not modelled: drop inet6 addresses (the kernel side disables IPv6 anyway)
+    out["addr"] = [
+        {**fix(r), "addr_info": [i for i in r["addr_info"] if i["family"] == "inet"]}
+        for r in dump.get("addr", [])
+    ]
+    return out
 
 
 def pinned_macs(seq: Iterable[Op]) -> set[str]:

@@ -55,7 +55,8 @@ def run(script: str, *, timeout: float = 120) -> str:
     """Run ``script`` with bash in a fresh sandbox; return its stdout (stderr folded in)."""
     require_kernel()
     r = subprocess.run(
-        ["unshare", "-Urnm", "bash", "-c", PRELUDE + script],
+        ["unshare", "-Urnm", "bash", "-s"],
+        input=PRELUDE + script,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import pytest
 
 from tests.differential import sandbox
+from tests.differential.l3ops import random_l3_sequence
 from tests.differential.l2ops import (
     Op,
     kernel_script,
@@ -28,6 +29,7 @@ from tests.differential.l2ops import (
 pytestmark = pytest.mark.kernel
 
 M = "02:00:00:00:{:02x}:{:02x}".format
+N_L3 = 40
 
 # Hand-written sequences after the transcripts in reference/kernel.md.
 SCENARIOS: dict[str, list[Op]] = {
@@ -118,7 +120,7 @@ def _compare(
     for ns in s_dump:
         got = normalise(s_dump[ns], pinned)
         want = normalise(k_dump[ns], pinned)  # type: ignore[arg-type]
-        for table in ("link", "fdb", "brlink"):
+        for table in ("link", "fdb", "brlink", "addr", "route", "rule"):
             assert got[table] == want[table], (
                 f"{name}: netns {ns} `{table}` differs\n"
                 f"ops:\n  " + "\n  ".join(to_shell(o) for o in seq) + f"\n"
@@ -133,13 +135,18 @@ def kernel_results() -> dict[str, tuple[dict[int, str], dict[str, object]]]:
     seqs = dict(SCENARIOS)
     for i in range(40):
         seqs[f"random-{i}"] = random_sequence(rng, f"r{i}")
+    for i in range(N_L3):
+        seqs[f"l3-{i}"] = random_l3_sequence(rng, f"q{i}")
     names = list(seqs)
     out = sandbox.run(kernel_script([seqs[n] for n in names]))
     errors, dumps = parse_kernel(out, len(names))
     return {n: (seqs[n], errors[i], dumps[i]) for i, n in enumerate(names)}  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("name", [*SCENARIOS, *(f"random-{i}" for i in range(40))])
+@pytest.mark.parametrize(
+    "name",
+    [*SCENARIOS, *(f"random-{i}" for i in range(40)), *(f"l3-{i}" for i in range(N_L3))],
+)
 def test_same_state_as_the_kernel(kernel_results: dict[str, tuple], name: str) -> None:  # type: ignore[type-arg]
     seq, k_err, k_dump = kernel_results[name]
     _compare(name, seq, k_err, k_dump)

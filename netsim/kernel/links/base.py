@@ -165,6 +165,8 @@ class Link(ABC):
         self.rx_handler: Callable[[Any, Skb], None] | None = None
         self.rx_handler_data: Any = None
         self.registered = False
+        #: ``dev->ip_ptr``: the IPv4 state (:class:`~netsim.kernel.ipv4.devinet.InDevice`).
+        self.ip_ptr: Any = None
         #: Unicast addresses the device itself accepts (``dev->uc``): what
         #: ``bridge fdb add MAC dev DEV self`` adds on a plain device.
         self.uc_list: list[MacAddr] = []

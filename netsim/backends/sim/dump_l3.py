@@ -1,0 +1,192 @@
+"""IPv4 dumps of the model in the exact shape of iproute2's JSON output.
+
+``addr_records`` is ``ip -j addr show``, ``route_records`` is ``ip -j route
+show [table T|all]``, ``rule_records`` is ``ip -j rule show``, and
+``route_get_record`` is one ``ip -j route get`` answer.  IPv6 is not modelled
+yet: no ``inet6`` entries, no IPv6 routes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from netsim.addr import ip4_str
+from netsim.kernel import Link, Netns
+from netsim.kernel.ipv4.consts import (
+    PROTO_NAMES,
+    RT_SCOPE_UNIVERSE,
+    RT_TABLE_MAIN,
+    RTN_BROADCAST,
+    RTN_LOCAL,
+    RTN_UNICAST,
+    RTPROT_BOOT,
+    SCOPE_NAMES,
+    TYPE_NAMES,
+    table_name,
+)
+from netsim.kernel.ipv4.devinet import InDevice
+from netsim.kernel.ipv4.fib import NextHop, Route
+from netsim.kernel.ipv4.route import OutputRoute
+from netsim.kernel.ipv4.rules import ACTION_NAMES, FR_ACT_TO_TBL
+
+from .dump import link_record
+
+__all__ = ["addr_records", "route_get_record", "route_records", "rule_records"]
+
+INFINITY_LIFE_TIME: Final = 4294967295
+
+Record = dict[str, Any]
+
+
+def _addr_info(dev: Link) -> list[Record]:
+    in_dev: InDevice | None = dev.ip_ptr
+    out: list[Record] = []
+    for ifa in in_dev.ifa_list if in_dev is not None else []:
+        rec: Record = {"family": "inet", "local": ip4_str(ifa.local), "prefixlen": ifa.prefixlen}
+        if ifa.address != ifa.local:
+            rec["address"] = ip4_str(ifa.address)
+        if ifa.broadcast:
+            rec["broadcast"] = ip4_str(ifa.broadcast)
+        rec["scope"] = SCOPE_NAMES.get(ifa.scope, str(ifa.scope))
+        if ifa.secondary:
+            rec["secondary"] = True
+        if ifa.noprefixroute:
+            rec["noprefixroute"] = True
+        rec["label"] = ifa.label
+        rec["valid_life_time"] = INFINITY_LIFE_TIME
+        rec["preferred_life_time"] = INFINITY_LIFE_TIME
+        out.append(rec)
+    return out
+
+
+def addr_records(ns: Netns, ifname: str | None = None) -> list[Record]:
+    """``ip -j addr show [dev IFNAME]``: each link (without ``linkmode``) with its addresses."""
+    devs = [ns.dev(ifname)] if ifname is not None else list(ns)
+    out = []
+    for dev in devs:
+        rec = link_record(dev)
+        rec.pop("linkmode", None)
+        rec["addr_info"] = _addr_info(dev)
+        out.append(rec)
+    return out
+
+
+def _nh_flags(route: Route, nh: NextHop) -> list[str]:
+    flags = []
+    if nh.dead:
+        flags.append("dead")
+    if nh.onlink:
+        flags.append("onlink")
+    if nh.dev is not None and nh.dev.up and nh.linkdown:
+        flags.append("linkdown")
+    return flags
+
+
+def route_record(route: Route) -> Record:
+    """One ``ip -j route show`` record."""
+    rec: Record = {}
+    if route.type != RTN_UNICAST:
+        rec["type"] = TYPE_NAMES.get(route.type, str(route.type))
+    rec["dst"] = "default" if route.dst.prefixlen == 0 else _dst(route)
+    single = route.nh if len(route.nexthops) == 1 else None
+    if single is not None:
+        if single.gw:
+            rec["gateway"] = ip4_str(single.gw)
+        if single.dev is not None:
+            rec["dev"] = single.dev.ifname
+    if route.table != RT_TABLE_MAIN:
+        rec["table"] = table_name(route.table)
+    if route.protocol != RTPROT_BOOT:
+        rec["protocol"] = PROTO_NAMES.get(route.protocol, str(route.protocol))
+    if route.scope != RT_SCOPE_UNIVERSE:
+        rec["scope"] = SCOPE_NAMES.get(route.scope, str(route.scope))
+    if route.prefsrc:
+        rec["prefsrc"] = ip4_str(route.prefsrc)
+    if route.priority:
+        rec["metric"] = route.priority
+    rec["flags"] = _nh_flags(route, single) if single is not None else []
+    if len(route.nexthops) > 1:
+        rec["nexthops"] = [
+            {
+                **({"gateway": ip4_str(nh.gw)} if nh.gw else {}),
+                **({"dev": nh.dev.ifname} if nh.dev is not None else {}),
+                "weight": nh.weight,
+                "flags": _nh_flags(route, nh),
+            }
+            for nh in route.nexthops
+        ]
+    return rec
+
+
+def _dst(route: Route) -> str:
+    if route.dst.prefixlen == 32:
+        return ip4_str(route.dst.network)
+    return str(route.dst)
+
+
+def route_records(ns: Netns, table: int | str = RT_TABLE_MAIN) -> list[Record]:
+    """``ip -j route show [table T]``; ``table="all"`` for every table."""
+    if table == "all":
+        routes = ns.ipv4.all_routes()
+    else:
+        t = ns.ipv4.tables.get(int(table))
+        routes = list(t) if t is not None else []
+    return [route_record(r) for r in routes]
+
+
+def rule_records(ns: Netns) -> list[Record]:
+    """``ip -j rule show``."""
+    out: list[Record] = []
+    for r in ns.ipv4.rules:
+        rec: Record = {"priority": r.priority}
+        if r.invert:
+            rec["not"] = None
+        if r.src is not None and r.src.prefixlen:
+            rec["src"] = ip4_str(r.src.network)
+            rec["srclen"] = r.src.prefixlen
+        else:
+            rec["src"] = "all"
+        if r.dst is not None and r.dst.prefixlen:
+            rec["dst"] = ip4_str(r.dst.network)
+            rec["dstlen"] = r.dst.prefixlen
+        if r.fwmask:
+            rec["fwmark"] = f"{r.fwmark:#x}"
+            if r.fwmask != 0xFFFFFFFF:
+                rec["fwmask"] = f"{r.fwmask:#x}"
+        if r.iif is not None:
+            rec["iif"] = r.iif
+        if r.oif is not None:
+            rec["oif"] = r.oif
+        if r.action == FR_ACT_TO_TBL:
+            rec["table"] = table_name(r.table)
+        elif r.action in ACTION_NAMES:
+            rec["action"] = ACTION_NAMES[r.action]
+        out.append(rec)
+    return out
+
+
+def route_get_record(out: OutputRoute) -> Record:
+    """One ``ip -j route get`` answer."""
+    route = out.route
+    rec: Record = {}
+    if route.type != RTN_UNICAST:
+        rec["type"] = TYPE_NAMES.get(route.type, str(route.type))
+    rec["dst"] = ip4_str(out.daddr)
+    if out.from_given:
+        rec["from"] = ip4_str(out.saddr)
+    if out.gateway:
+        rec["gateway"] = ip4_str(out.gateway)
+    rec["dev"] = out.dev.ifname
+    if route.table != RT_TABLE_MAIN:
+        rec["table"] = table_name(route.table)
+    if not out.from_given:
+        rec["prefsrc"] = ip4_str(out.saddr)
+    rec["flags"] = []
+    rec["uid"] = 0
+    cache = []
+    if route.type == RTN_LOCAL:
+        cache.append("local")
+    elif route.type == RTN_BROADCAST:
+        cache += ["local", "brd"]
+    rec["cache"] = cache
+    return rec

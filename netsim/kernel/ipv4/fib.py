@@ -1,0 +1,210 @@
+"""Routing tables (``net/ipv4/fib_trie.c``, ``fib_semantics.c``).
+
+A table maps prefixes to *aliases* (routes).  Several routes may share a
+prefix; they are kept sorted by priority (metric) as ``fib_table_insert``
+sorts them, equal ones in the order they came.  Lookups take the longest
+matching prefix and, among its routes, the first usable one: not dead, wide
+enough in scope, leaving by the requested device; when none is usable the
+next shorter prefix is tried (``fib_table_lookup``'s backtracking).
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+from netsim.addr import Prefix, mask4
+from netsim.errors import KernelError
+from netsim.kernel.ipv4.consts import (
+    RT_SCOPE_HOST,
+    RT_SCOPE_NOWHERE,
+    RTN_BLACKHOLE,
+    RTN_PROHIBIT,
+    RTN_THROW,
+    RTN_UNREACHABLE,
+)
+
+if TYPE_CHECKING:
+    from netsim.kernel.links.base import Link
+
+__all__ = ["TYPE_ERRORS", "FibLookupError", "FibTable", "NextHop", "Route"]
+
+#: ``fib_props[type].error``: what a lookup ending on such a route returns.
+TYPE_ERRORS: Final = {
+    RTN_BLACKHOLE: errno.EINVAL,
+    RTN_UNREACHABLE: errno.EHOSTUNREACH,
+    RTN_PROHIBIT: errno.EACCES,
+    RTN_THROW: errno.EAGAIN,
+}
+
+
+class FibLookupError(Exception):
+    """A lookup ended on an error route (or found nothing: ``EAGAIN``)."""
+
+    def __init__(self, err: int):
+        super().__init__(err)
+        self.errno = err
+
+
+@dataclass(slots=True, eq=False)
+class NextHop:
+    """``struct fib_nh``: a gateway and/or an output device."""
+
+    gw: int = 0
+    dev: Link | None = None
+    onlink: bool = False
+    weight: int = 1
+    #: ``fib_nh_scope``: the scope of the route that resolved the gateway.
+    scope: int = RT_SCOPE_NOWHERE
+    dead: bool = False
+
+    @property
+    def linkdown(self) -> bool:
+        """``RTNH_F_LINKDOWN``: the device has no carrier (never for a host route's
+        next hop, which ``fib_sync_down_dev`` leaves alone)."""
+        return self.dev is not None and not self.dev.carrier and self.scope != RT_SCOPE_NOWHERE
+
+    def same(self, other: NextHop) -> bool:
+        return (self.gw, self.dev, self.onlink, self.weight) == (
+            other.gw,
+            other.dev,
+            other.onlink,
+            other.weight,
+        )
+
+
+@dataclass(slots=True, eq=False)
+class Route:
+    """One route (a ``fib_alias`` with its ``fib_info``)."""
+
+    dst: Prefix
+    type: int
+    table: int
+    protocol: int
+    scope: int
+    priority: int = 0
+    prefsrc: int = 0
+    tos: int = 0
+    nexthops: list[NextHop] = field(default_factory=list)
+
+    @property
+    def nh(self) -> NextHop | None:
+        """The first next hop (``fib_info_nhc(fi, 0)``), if any."""
+        return self.nexthops[0] if self.nexthops else None
+
+    @property
+    def dead(self) -> bool:
+        return bool(self.nexthops) and all(nh.dead for nh in self.nexthops)
+
+    def same_info(self, other: Route) -> bool:
+        """``fa->fa_info == fi``: the same route in every attribute."""
+        return (
+            self.type == other.type
+            and self.scope == other.scope
+            and self.protocol == other.protocol
+            and self.prefsrc == other.prefsrc
+            and len(self.nexthops) == len(other.nexthops)
+            and all(a.same(b) for a, b in zip(self.nexthops, other.nexthops, strict=True))
+        )
+
+
+class FibTable:
+    """``struct fib_table``."""
+
+    def __init__(self, table_id: int):
+        self.id = table_id
+        self._aliases: dict[tuple[int, int], list[Route]] = {}
+        self._plens: list[int] = []  # prefix lengths present, longest first
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._aliases.values())
+
+    def __iter__(self) -> Iterator[Route]:
+        """Routes in ``ip route show`` order: by network, then longest prefix first."""
+        for key in sorted(self._aliases, key=lambda k: (k[1], -k[0])):
+            yield from self._aliases[key]
+
+    def aliases(self, dst: Prefix) -> list[Route]:
+        return self._aliases.get((dst.prefixlen, dst.network), [])
+
+    # --- changes -------------------------------------------------------------------------
+
+    def insert(self, route: Route, *, excl: bool, replace: bool, append: bool) -> None:
+        """``fib_table_insert()``; ``ip route add`` is excl, ``replace`` replace,
+        ``append`` append; the kernel's own routes are append."""
+        key = (route.dst.prefixlen, route.dst.network)
+        lst = self._aliases.get(key)
+        if lst is None:
+            self._aliases[key] = [route]
+            self._plens = sorted({*self._plens, route.dst.prefixlen}, reverse=True)
+            return
+        same = [r for r in lst if r.tos == route.tos and r.priority == route.priority]
+        if same:
+            if excl:
+                raise KernelError(errno.EEXIST)
+            if replace:
+                lst[lst.index(same[0])] = route
+                return
+            if any(r.same_info(route) for r in same):
+                raise KernelError(errno.EEXIST)
+            if append:
+                lst.insert(lst.index(same[-1]) + 1, route)
+                return
+            lst.insert(lst.index(same[0]), route)  # "prepend" (NLM_F_CREATE alone)
+            return
+        pos = next((i for i, r in enumerate(lst) if r.priority > route.priority), len(lst))
+        lst.insert(pos, route)
+
+    def remove(self, route: Route) -> None:
+        key = (route.dst.prefixlen, route.dst.network)
+        lst = self._aliases[key]
+        lst.remove(route)
+        if not lst:
+            del self._aliases[key]
+            if not any(k[0] == route.dst.prefixlen for k in self._aliases):
+                self._plens.remove(route.dst.prefixlen)
+
+    def flush(self, predicate: object) -> list[Route]:
+        """Remove and return every route for which ``predicate(route)`` is true."""
+        gone = [r for r in self if predicate(r)]  # type: ignore[operator]
+        for r in gone:
+            self.remove(r)
+        return gone
+
+    # --- lookups ----------------------------------------------------------------------------
+
+    def lookup(self, daddr: int, *, scope: int = 0, oif: Link | None = None) -> Route:
+        """``fib_table_lookup()``: the route (next hop first) for ``daddr``.
+
+        Raises :class:`FibLookupError` with the route type's errno, or ``EAGAIN``
+        when nothing matches.
+        """
+        aliases = self._aliases
+        for plen in self._plens:
+            lst = aliases.get((plen, daddr & mask4(plen)))
+            if lst is None:
+                continue
+            for r in lst:
+                if r.scope < scope:
+                    continue
+                err = TYPE_ERRORS.get(r.type)
+                if err is not None:
+                    raise FibLookupError(err)
+                if not r.nexthops:
+                    return r
+                for nh in r.nexthops:
+                    if nh.dead or (oif is not None and nh.dev is not oif):
+                        continue
+                    if nh is r.nexthops[0]:
+                        return r
+                    # report the chosen next hop first
+                    return Route(r.dst, r.type, r.table, r.protocol, r.scope, r.priority,
+                                 r.prefsrc, r.tos, [nh])  # fmt: skip
+        raise FibLookupError(errno.EAGAIN)
+
+
+def host_scope(route: Route) -> bool:
+    """Routes that survive their device going down (``fib_sync_down_dev``)."""
+    return route.scope == RT_SCOPE_HOST

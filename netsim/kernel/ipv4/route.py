@@ -1,0 +1,271 @@
+"""Routes users add, and output route resolution (``fib_semantics.c``, ``route.c``).
+
+* A gateway must be reachable through a route of narrower scope than the new
+  route's (a connected or ``dev`` route, or a local address), looked up once,
+  without recursion: otherwise ``Nexthop has invalid gateway``; ``onlink``
+  skips the check (``fib_check_nh_v4_gw``).
+* A ``dev`` route needs its device up (``Device for nexthop is not up``); a
+  ``src`` must be a local address (``Invalid prefsrc address``).
+* The source of an output route is the route's ``src``, else the first
+  primary address of the next hop's device in the gateway's subnet (or any
+  primary of suitable scope), else one from another device
+  (``inet_select_addr``).
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from netsim.addr import Prefix
+from netsim.errors import KernelError
+from netsim.kernel.ipv4.consts import (
+    RT_SCOPE_HOST,
+    RT_SCOPE_LINK,
+    RT_SCOPE_NOWHERE,
+    RT_TABLE_LOCAL,
+    RT_TABLE_MAIN,
+    RTN_BROADCAST,
+    RTN_LOCAL,
+    RTN_UNICAST,
+    RTN_UNSPEC,
+)
+from netsim.kernel.ipv4.devinet import InDevice
+from netsim.kernel.ipv4.fib import TYPE_ERRORS, FibLookupError, NextHop, Route
+
+if TYPE_CHECKING:
+    from netsim.kernel.links.base import Link
+    from netsim.kernel.netns import Netns
+
+__all__ = ["OutputRoute", "inet_select_addr", "ip_route_output", "route_add", "route_del"]
+
+
+@dataclass(frozen=True, slots=True)
+class NexthopSpec:
+    """What a user gives for one next hop: ``via GW dev DEV onlink weight W``."""
+
+    gw: int = 0
+    dev: Link | None = None
+    onlink: bool = False
+    weight: int = 1
+
+
+def _is_local(ns: Netns, addr: int) -> bool:
+    """``inet_addr_type() == RTN_LOCAL``."""
+    local = ns.ipv4.tables.get(RT_TABLE_LOCAL)
+    try:
+        return local is not None and local.lookup(addr).type == RTN_LOCAL
+    except FibLookupError:
+        return False
+
+
+def _check_nh(ns: Netns, spec: NexthopSpec, table: int, scope: int) -> NextHop:
+    """``fib_check_nh()``: validate one next hop and resolve its scope."""
+    dev = spec.dev
+    if not spec.gw:
+        if dev is None:
+            raise KernelError(errno.EINVAL, "Nexthop device required for onlink")
+        if not dev.up:
+            raise KernelError(errno.ENETDOWN, "Device for nexthop is not up")
+        return NextHop(0, dev, spec.onlink, spec.weight, RT_SCOPE_HOST)
+    if spec.onlink:
+        if scope >= RT_SCOPE_LINK:
+            raise KernelError(errno.EINVAL, "Nexthop has invalid scope")
+        if dev is None:
+            raise KernelError(errno.ENODEV, "Nexthop device required for onlink")
+        if not dev.up:
+            raise KernelError(errno.ENETDOWN, "Nexthop device is not up")
+        if _addr_type_dev(ns, dev, spec.gw) != RTN_UNICAST:
+            raise KernelError(errno.EINVAL, "Nexthop has invalid gateway")
+        return NextHop(spec.gw, dev, True, spec.weight, RT_SCOPE_LINK)
+    lookup_scope = max(scope + 1, RT_SCOPE_LINK)
+    res: Route | None = None
+    tbl = ns.ipv4.tables.get(table) if table != RT_TABLE_MAIN else None
+    if tbl is not None:
+        try:
+            res = tbl.lookup(spec.gw, scope=lookup_scope, oif=dev)
+        except FibLookupError:
+            res = None
+    if res is None:
+        try:
+            res = ns.ipv4.lookup(spec.gw, oif=dev, scope=lookup_scope, iif=ns.dev("lo"))
+        except FibLookupError:
+            raise KernelError(errno.EINVAL, "Nexthop has invalid gateway") from None
+    if res.type not in (RTN_UNICAST, RTN_LOCAL):
+        raise KernelError(errno.EINVAL, "Nexthop has invalid gateway")
+    nh_dev = res.nh.dev if res.nh is not None else None
+    if nh_dev is None:
+        raise KernelError(errno.EINVAL, "No egress device for nexthop gateway")
+    if not nh_dev.up:
+        raise KernelError(errno.ENETDOWN)
+    return NextHop(spec.gw, nh_dev, False, spec.weight, res.scope)
+
+
+def _addr_type_dev(ns: Netns, dev: Link, addr: int) -> int:
+    """``inet_addr_type_dev_table()``: how the local table classes ``addr``."""
+    local = ns.ipv4.tables.get(RT_TABLE_LOCAL)
+    if local is not None:
+        try:
+            return local.lookup(addr).type
+        except FibLookupError:
+            pass
+    return RTN_UNICAST
+
+
+def route_add(
+    ns: Netns,
+    dst: Prefix,
+    *,
+    table: int,
+    rtype: int,
+    protocol: int,
+    scope: int,
+    nexthops: Sequence[NexthopSpec] = (),
+    priority: int = 0,
+    prefsrc: int = 0,
+    excl: bool = True,
+    replace: bool = False,
+    append: bool = False,
+) -> Route:
+    """``fib_create_info()`` + ``fib_table_insert()`` for ``ip route add|replace|append``.
+
+    The table exists from the start, even if the route is then refused
+    (``inet_rtm_newroute`` calls ``fib_new_table`` first).
+    """
+    t = ns.ipv4.table(table, create=True)
+    assert t is not None
+    hops: list[NextHop] = []
+    if rtype in TYPE_ERRORS:  # blackhole, unreachable, prohibit, throw: no next hop,
+        if nexthops:  # and no prefsrc check either (fib_create_info's "goto link_it")
+            raise KernelError(
+                errno.EINVAL,
+                "Gateway, device and multipath can not be specified for this route type",
+            )
+    else:
+        if not nexthops:
+            raise KernelError(errno.EINVAL, "Nexthop device required")
+        if scope == RT_SCOPE_HOST:  # local routes: the device, as given
+            hops = [NextHop(0, nexthops[0].dev, False, 1, RT_SCOPE_NOWHERE)]
+        else:
+            hops = [_check_nh(ns, s, table, scope) for s in nexthops]
+        local_self = rtype == RTN_LOCAL and prefsrc == dst.network
+        if prefsrc and not _is_local(ns, prefsrc) and not local_self:
+            raise KernelError(errno.EINVAL, "Invalid prefsrc address")
+    route = Route(dst, rtype, table, protocol, scope, priority, prefsrc, 0, hops)
+    t.insert(route, excl=excl, replace=replace, append=append)
+    return route
+
+
+def route_del(
+    ns: Netns,
+    dst: Prefix,
+    *,
+    table: int,
+    rtype: int = RTN_UNSPEC,
+    protocol: int = 0,
+    scope: int = RT_SCOPE_NOWHERE,
+    priority: int | None = None,
+    prefsrc: int = 0,
+    gw: int = 0,
+    dev: Link | None = None,
+) -> None:
+    """``fib_table_delete()``: the first route matching every attribute given."""
+    t = ns.ipv4.tables.get(table)
+    if t is None:
+        raise KernelError(errno.ESRCH, "FIB table does not exist")
+    for r in t.aliases(dst):
+        if priority is not None and r.priority != priority:
+            continue
+        if rtype and r.type != rtype:
+            continue
+        if scope not in (RT_SCOPE_NOWHERE, r.scope):
+            continue
+        if protocol and r.protocol != protocol:
+            continue
+        if prefsrc and r.prefsrc != prefsrc:
+            continue
+        nh = r.nh
+        if gw and (nh is None or nh.gw != gw):
+            continue
+        if dev is not None and (nh is None or nh.dev is not dev):
+            continue
+        t.remove(r)
+        return
+    raise KernelError(errno.ESRCH)
+
+
+# --- output routes ------------------------------------------------------------------------------
+
+
+def inet_select_addr(ns: Netns, dev: Link | None, dst: int, scope: int) -> int:
+    """``inet_select_addr()``: a primary address of ``dev`` for ``dst`` at ``scope``."""
+    addr = 0
+    in_dev: InDevice | None = dev.ip_ptr if dev is not None else None
+    if in_dev is not None:
+        for ifa in in_dev.ifa_list:
+            if ifa.secondary or min(ifa.scope, RT_SCOPE_HOST) > scope:
+                continue
+            if not dst or ifa.in_subnet(dst):
+                return ifa.local
+            if not addr:
+                addr = ifa.local
+    if addr:
+        return addr
+    for other in ns:  # lo first, as in dev_base order
+        other_in: InDevice | None = other.ip_ptr
+        if other_in is None:
+            continue
+        for ifa in other_in.ifa_list:
+            if ifa.secondary or ifa.scope in (RT_SCOPE_LINK, RT_SCOPE_HOST):
+                continue
+            if ifa.scope <= scope:
+                return ifa.local
+    return 0
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRoute:
+    """What ``ip_route_output_key()`` resolved: the route, the device, the source."""
+
+    route: Route
+    daddr: int
+    saddr: int
+    dev: Link
+    gateway: int
+    from_given: bool
+
+
+def ip_route_output(
+    ns: Netns, daddr: int, *, saddr: int = 0, oif: Link | None = None, mark: int = 0
+) -> OutputRoute:
+    """``ip_route_output_key_hash_rcu()`` for unicast destinations.
+
+    Raises :class:`KernelError` with the kernel's errno (``ENETUNREACH`` when
+    nothing routes, the route type's errno for blackhole & co).
+    """
+    if saddr and not _is_local(ns, saddr):
+        raise KernelError(errno.ENETUNREACH)
+    lo = ns.dev("lo")
+    try:
+        route = ns.ipv4.lookup(daddr, saddr=saddr, iif=lo, oif=oif, mark=mark)
+    except FibLookupError as e:
+        raise KernelError(e.errno) from None
+    nh = route.nh
+    if route.type == RTN_LOCAL:
+        src = saddr or route.prefsrc or daddr
+        return OutputRoute(route, daddr, src, lo, 0, bool(saddr))
+    if nh is None or nh.dev is None:
+        raise KernelError(errno.ENETUNREACH)
+    if not saddr:
+        if route.prefsrc:
+            saddr = route.prefsrc
+        elif route.type == RTN_BROADCAST:
+            saddr = inet_select_addr(ns, nh.dev, 0, RT_SCOPE_LINK)
+        else:
+            saddr = inet_select_addr(ns, nh.dev, nh.gw, route.scope)
+        from_given = False
+    else:
+        from_given = True
+    return OutputRoute(route, daddr, saddr, nh.dev, nh.gw, from_given)
