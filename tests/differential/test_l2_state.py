@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import pytest
 
 from tests.differential import sandbox
-from tests.differential.l3ops import random_l3_sequence
 from tests.differential.l2ops import (
     Op,
     kernel_script,
@@ -25,6 +24,7 @@ from tests.differential.l2ops import (
     sim_run,
     to_shell,
 )
+from tests.differential.l3ops import random_l3_sequence
 
 pytestmark = pytest.mark.kernel
 
