@@ -48,3 +48,23 @@ def arp_reply(src: int, dst: int) -> Ethernet:
 def frame(src: MacAddr, dst: MacAddr) -> Ethernet:
     """A minimal frame (ethertype 0x88b5, the IEEE local experimental type)."""
     return Ethernet(dst, src, 0x88B5, b"netsim-test")
+
+
+def build_router_topology(w: World, *, forwarding: bool = False) -> None:
+    """``topo_router.sh``: a (10.1.0.1/24) -- r (10.1.0.254 | 10.2.0.254) -- c (10.2.0.1/24)."""
+    for n in ("a", "r", "c"):
+        w.netns_add(n)
+        w.link_set("lo", netns=n, up=True)
+    w.add_veth("eth0", "ra", netns="a", peer_netns="r", address="02:00:00:00:0a:01",
+               peer_address="02:00:00:00:0a:fe")  # fmt: skip
+    w.add_veth("eth0", "rc", netns="c", peer_netns="r", address="02:00:00:00:0c:01",
+               peer_address="02:00:00:00:0c:fe")  # fmt: skip
+    for ns, dev, addr in (("a", "eth0", "10.1.0.1/24"), ("c", "eth0", "10.2.0.1/24"),
+                          ("r", "ra", "10.1.0.254/24"), ("r", "rc", "10.2.0.254/24")):  # fmt: skip
+        w.addr_add(addr, dev=dev, netns=ns)
+        w.link_set(dev, netns=ns, up=True)
+    w.route_add("default", via="10.1.0.254", netns="a")
+    w.route_add("default", via="10.2.0.254", netns="c")
+    if forwarding:
+        w.netns("r").sysctl.set("net.ipv4.ip_forward", "1")
+    w.sleep(1.2)

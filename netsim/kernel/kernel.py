@@ -49,6 +49,19 @@ def rtnl(fn: F) -> F:
     return cast(F, request)
 
 
+def sysctl_netdev_event(event: NetdevEvent, dev: Link) -> None:
+    """Per-device sysctl trees follow the device (``devinet_sysctl_register`` & co)."""
+    ns = dev.netns
+    if ns is None:
+        return
+    if event == NetdevEvent.REGISTER:
+        ns.sysctl.add_device(dev.ifname, loopback=dev.link_type == "loopback", mtu=dev.mtu)
+    elif event == NetdevEvent.UNREGISTER:
+        ns.sysctl.remove_device(dev.ifname)
+    elif event == NetdevEvent.CHANGEMTU and dev.ifname in ns.sysctl.devices:
+        ns.sysctl.set_mtu(dev.ifname, dev.mtu)
+
+
 class Kernel:
     """Every namespace of one simulated machine (or cluster) and their devices."""
 
@@ -57,7 +70,11 @@ class Kernel:
         self.latency = latency
         self.namespaces: dict[str, Netns] = {}
         #: The netdevice notifier chain (``register_netdevice_notifier``).
-        self.netdev_chain: list[NetdevNotifier] = [inet_netdev_event, br_device_event]
+        self.netdev_chain: list[NetdevNotifier] = [
+            sysctl_netdev_event,
+            inet_netdev_event,
+            br_device_event,
+        ]
         self.linkwatch = LinkWatch(self)
         self.init_net = self._new_netns(INIT_NET)
 

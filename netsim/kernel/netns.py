@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Final
 
 from netsim.errors import KernelError, NoSuchDevice
+from netsim.kernel.ipv4.stack import InetStack
 from netsim.kernel.ipv4.state import Ipv4
+from netsim.kernel.sysctl import Sysctls
 from netsim.kernel.skb import PACKET_OTHERHOST, PKT_TYPE_NAMES, Skb
 from netsim.trace import DELIVERED, SENT
 
@@ -59,8 +61,12 @@ class Netns:
         self.protocols: dict[int, RxHandler] = {}
         #: taps that see every frame this namespace's stack receives or sends.
         self.taps: list[Tap] = []
+        #: The namespace's sysctls (``/proc/sys/net``).
+        self.sysctl = Sysctls()
         #: Routing tables and rules (``net->ipv4``).
         self.ipv4 = Ipv4()
+        #: The IPv4 data path (ARP, IP, ICMP, sockets); it registers its protocols.
+        self.inet = InetStack(self)
         #: peer namespace -> its id as seen from here (``peernet2id``).
         self.netns_ids: dict[Netns, int] = {}
         self.alive = True
@@ -162,6 +168,8 @@ class Netns:
             return
         new = self.check_name(new)
         del self._by_name[dev.ifname]
+        if dev.ifname in self.sysctl.devices:
+            self.sysctl.rename_device(dev.ifname, new)
         dev.ifname = new
         self._by_name[new] = dev
 

@@ -22,7 +22,7 @@ def test_demo_is_byte_identical_for_a_seed() -> None:
 def test_demo_shows_the_walkthrough() -> None:
     text = _demo()
     assert "state forwarding priority 32 cost 2" in text  # `bridge link`
-    assert "RECEIVED veth0; DELIVERED br0 (broadcast)" in text  # veth0 belongs to br0
+    assert "RECEIVED veth0; DELIVERED br0 (ARP)" in text  # veth0 belongs to br0
     assert "vethpod1\n" in text  # the iflink -> ifindex lookup found the host veth
     assert "FORWARDED br0 -> vethpod1" in text  # the reply is known unicast
     before, after = text.split("$ sleep 301")

@@ -31,7 +31,7 @@ from netsim.kernel.ipv4.rules import ACTION_NAMES, FR_ACT_TO_TBL
 
 from .dump import link_record
 
-__all__ = ["addr_records", "route_get_record", "route_records", "rule_records"]
+__all__ = ["addr_records", "neigh_records", "route_get_record", "route_records", "rule_records"]
 
 INFINITY_LIFE_TIME: Final = 4294967295
 
@@ -45,6 +45,8 @@ def _addr_info(dev: Link) -> list[Record]:
         rec: Record = {"family": "inet", "local": ip4_str(ifa.local), "prefixlen": ifa.prefixlen}
         if ifa.address != ifa.local:
             rec["address"] = ip4_str(ifa.address)
+        if ifa.rt_priority:
+            rec["metric"] = ifa.rt_priority
         if ifa.broadcast:
             rec["broadcast"] = ip4_str(ifa.broadcast)
         rec["scope"] = SCOPE_NAMES.get(ifa.scope, str(ifa.scope))
@@ -82,8 +84,8 @@ def _nh_flags(route: Route, nh: NextHop) -> list[str]:
     return flags
 
 
-def route_record(route: Route) -> Record:
-    """One ``ip -j route show`` record."""
+def route_record(route: Route, *, show_table: bool = True) -> Record:
+    """One ``ip -j route show`` record (``show_table`` False: ``show table T``)."""
     rec: Record = {}
     if route.type != RTN_UNICAST:
         rec["type"] = TYPE_NAMES.get(route.type, str(route.type))
@@ -94,7 +96,7 @@ def route_record(route: Route) -> Record:
             rec["gateway"] = ip4_str(single.gw)
         if single.dev is not None:
             rec["dev"] = single.dev.ifname
-    if route.table != RT_TABLE_MAIN:
+    if route.table != RT_TABLE_MAIN and show_table:
         rec["table"] = table_name(route.table)
     if route.protocol != RTPROT_BOOT:
         rec["protocol"] = PROTO_NAMES.get(route.protocol, str(route.protocol))
@@ -127,11 +129,9 @@ def _dst(route: Route) -> str:
 def route_records(ns: Netns, table: int | str = RT_TABLE_MAIN) -> list[Record]:
     """``ip -j route show [table T]``; ``table="all"`` for every table."""
     if table == "all":
-        routes = ns.ipv4.all_routes()
-    else:
-        t = ns.ipv4.tables.get(int(table))
-        routes = list(t) if t is not None else []
-    return [route_record(r) for r in routes]
+        return [route_record(r) for r in ns.ipv4.all_routes()]
+    t = ns.ipv4.tables.get(int(table))
+    return [route_record(r, show_table=False) for r in (t if t is not None else [])]
 
 
 def rule_records(ns: Netns) -> list[Record]:
@@ -143,12 +143,14 @@ def rule_records(ns: Netns) -> list[Record]:
             rec["not"] = None
         if r.src is not None and r.src.prefixlen:
             rec["src"] = ip4_str(r.src.network)
-            rec["srclen"] = r.src.prefixlen
+            if r.src.prefixlen != 32:
+                rec["srclen"] = r.src.prefixlen
         else:
             rec["src"] = "all"
         if r.dst is not None and r.dst.prefixlen:
             rec["dst"] = ip4_str(r.dst.network)
-            rec["dstlen"] = r.dst.prefixlen
+            if r.dst.prefixlen != 32:
+                rec["dstlen"] = r.dst.prefixlen
         if r.fwmask:
             rec["fwmark"] = f"{r.fwmark:#x}"
             if r.fwmask != 0xFFFFFFFF:
@@ -179,9 +181,11 @@ def route_get_record(out: OutputRoute) -> Record:
     rec["dev"] = out.dev.ifname
     if route.table != RT_TABLE_MAIN:
         rec["table"] = table_name(route.table)
-    if not out.from_given:
+    if not out.from_given and out.saddr:
         rec["prefsrc"] = ip4_str(out.saddr)
     rec["flags"] = []
+    if out.mark:
+        rec["mark"] = out.mark
     rec["uid"] = 0
     cache = []
     if route.type == RTN_LOCAL:
@@ -190,3 +194,22 @@ def route_get_record(out: OutputRoute) -> Record:
         cache += ["local", "brd"]
     rec["cache"] = cache
     return rec
+
+
+def neigh_records(ns: Netns, *, show_all: bool = False) -> list[Record]:
+    """``ip -j neigh show`` (``nud all`` with ``show_all``): sorted by device and address,
+    as the kernel's hash order is not one to reproduce."""
+    from netsim.kernel.ipv4.neigh import NUD_NAMES, NUD_NOARP, NUD_NONE
+
+    out: list[Record] = []
+    for n in sorted(ns.inet.neigh, key=lambda n: (n.dev.ifindex, n.ip)):
+        if not show_all and n.nud_state in (NUD_NOARP, NUD_NONE):
+            continue
+        rec: Record = {"dst": ip4_str(n.ip), "dev": n.dev.ifname}
+        if n.lladdr is not None and n.nud_state not in (0x01, 0x20):
+            rec["lladdr"] = str(n.lladdr)
+        if n.router:
+            rec["router"] = None
+        rec["state"] = [NUD_NAMES.get(n.nud_state, hex(n.nud_state))]
+        out.append(rec)
+    return out

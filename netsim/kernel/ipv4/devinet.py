@@ -106,18 +106,12 @@ class InDevice:
         else:
             self.ifa_list.insert(last_primary, ifa)
 
-    def remove_with_secondaries(self, ifa: InIfAddr) -> list[InIfAddr]:
-        """``__inet_del_ifa()`` without promotion: the secondaries of a primary go
-        first, then the address itself; returns them in that order."""
-        gone: list[InIfAddr] = []
-        if not ifa.secondary:
-            for a in list(self.ifa_list):
-                if a.secondary and a.mask == ifa.mask and ifa.in_subnet(a.address):
-                    self.ifa_list.remove(a)
-                    gone.append(a)
-        self.ifa_list.remove(ifa)
-        gone.append(ifa)
-        return gone
+    def secondaries_of(self, ifa: InIfAddr) -> list[InIfAddr]:
+        """``__inet_del_ifa()`` without promotion: deleting a primary deletes these."""
+        if ifa.secondary:
+            return []
+        return [a for a in self.ifa_list
+                if a.secondary and a.mask == ifa.mask and ifa.in_subnet(a.address)]  # fmt: skip
 
 
 def loopback_ifa(dev: Link) -> InIfAddr:

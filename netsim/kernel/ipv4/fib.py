@@ -144,10 +144,14 @@ class FibTable:
         if same:
             if excl:
                 raise KernelError(errno.EEXIST)
+            match = next((r for r in same if r.same_info(route)), None)
             if replace:
-                lst[lst.index(same[0])] = route
+                if match is None:
+                    lst[lst.index(same[0])] = route
+                elif match is not same[0]:
+                    raise KernelError(errno.EEXIST)
                 return
-            if any(r.same_info(route) for r in same):
+            if match is not None:
                 raise KernelError(errno.EEXIST)
             if append:
                 lst.insert(lst.index(same[-1]) + 1, route)

@@ -22,10 +22,16 @@ from netsim.kernel.ipv4.fib import Route
 from netsim.kernel.links.base import IFF_LOOPBACK, NetdevEvent
 
 if TYPE_CHECKING:
+    from netsim.kernel.ipv4.neigh import NeighTable
     from netsim.kernel.ipv4.state import Ipv4
     from netsim.kernel.links.base import Link
 
 __all__ = ["add_ifa", "del_ifa", "inet_netdev_event"]
+
+
+def _neigh(dev: Link) -> NeighTable:
+    assert dev.netns is not None
+    return dev.netns.inet.neigh
 
 
 def _ipv4(dev: Link) -> Ipv4:
@@ -51,7 +57,9 @@ def fib_add_ifaddr(ifa: InIfAddr, dev: Link) -> None:
     if prefix and not ifa.secondary and (prefix != ifa.local or ifa.prefixlen < 32):
         if not ifa.noprefixroute:
             rtype = RTN_LOCAL if dev.flags & IFF_LOOPBACK else RTN_UNICAST
-            ipv4.magic(True, rtype, prefix, ifa.prefixlen, prim=prim, dev=dev)
+            ipv4.magic(
+                True, rtype, prefix, ifa.prefixlen, prim=prim, dev=dev, metric=ifa.rt_priority
+            )
         if ifa.prefixlen < 31:
             ipv4.magic(
                 True, RTN_BROADCAST, prefix | (~ifa.mask & 0xFFFFFFFF), 32, prim=prim, dev=dev
@@ -74,7 +82,9 @@ def fib_del_ifaddr(ifa: InIfAddr, dev: Link) -> None:
     elif anyaddr and (anyaddr != ifa.local or ifa.prefixlen < 32):
         if not ifa.noprefixroute:
             rtype = RTN_LOCAL if dev.flags & IFF_LOOPBACK else RTN_UNICAST
-            ipv4.magic(False, rtype, anyaddr, ifa.prefixlen, prim=prim, dev=dev)
+            ipv4.magic(
+                False, rtype, anyaddr, ifa.prefixlen, prim=prim, dev=dev, metric=ifa.rt_priority
+            )
         subnet = True
     local_ok, brd_ok, brd0_ok, brd1_ok, gone = _still_needed(ifa, prim, in_dev)
     if not brd_ok:
@@ -168,7 +178,8 @@ def add_ifa(dev: Link, ifa: InIfAddr) -> None:
 def del_ifa(dev: Link, ifa: InIfAddr) -> None:
     """``inet_del_ifa()`` then the ``NETDEV_DOWN`` address notifications."""
     in_dev: InDevice = dev.ip_ptr
-    for gone in in_dev.remove_with_secondaries(ifa):
+    for gone in [*in_dev.secondaries_of(ifa), ifa]:  # each while its primary is still listed
+        in_dev.ifa_list.remove(gone)
         fib_del_ifaddr(gone, dev)
         if not in_dev.ifa_list:
             fib_disable_ip(dev, force=True)
@@ -191,11 +202,15 @@ def inet_netdev_event(event: NetdevEvent, dev: Link) -> None:
             fib_add_ifaddr(ifa, dev)
     elif event == NetdevEvent.DOWN:
         fib_disable_ip(dev, force=False)
+        _neigh(dev).flush_dev(dev)  # arp_ifdown()
+    elif event == NetdevEvent.CHANGE and not dev.carrier and dev.netns is not None:
+        _neigh(dev).carrier_down(dev)  # neigh_carrier_down(), arp_evict_nocarrier
     elif event == NetdevEvent.UNREGISTER:
         in_dev = dev.ip_ptr
         if in_dev is None:
             return
         in_dev.dead = True
+        _neigh(dev).flush_dev(dev, permanent=True)
         for ifa in list(in_dev.ifa_list):
             if ifa in in_dev.ifa_list:
                 del_ifa(dev, ifa)

@@ -235,6 +235,7 @@ class OutputRoute:
     dev: Link
     gateway: int
     from_given: bool
+    mark: int = 0
 
 
 def ip_route_output(
@@ -247,17 +248,32 @@ def ip_route_output(
     """
     if saddr and not _is_local(ns, saddr):
         raise KernelError(errno.ENETUNREACH)
+    if oif is not None and (not oif.up or oif.ip_ptr is None):
+        raise KernelError(errno.ENETUNREACH)
     lo = ns.dev("lo")
     try:
         route = ns.ipv4.lookup(daddr, saddr=saddr, iif=lo, oif=oif, mark=mark)
     except FibLookupError as e:
-        raise KernelError(e.errno) from None
+        if oif is None or e.errno not in (errno.ENETUNREACH, errno.EAGAIN):
+            raise KernelError(e.errno) from None
+        # "Apparently, routing tables are wrong.  Assume, that the destination is on link."
+        src = saddr or inet_select_addr(ns, oif, 0, RT_SCOPE_LINK)
+        onlink = Route(Prefix(daddr, 32), RTN_UNICAST, RT_TABLE_MAIN, 0, RT_SCOPE_LINK,
+                       nexthops=[NextHop(0, oif)])  # fmt: skip
+        return OutputRoute(onlink, daddr, src, oif, 0, bool(saddr), mark)
     nh = route.nh
     if route.type == RTN_LOCAL:
         src = saddr or route.prefsrc or daddr
-        return OutputRoute(route, daddr, src, lo, 0, bool(saddr))
+        return OutputRoute(route, daddr, src, lo, 0, bool(saddr), mark)
     if nh is None or nh.dev is None:
         raise KernelError(errno.ENETUNREACH)
+    # rt_set_nexthop(): a gateway only counts when it is on the link
+    gateway = nh.gw if nh.scope == RT_SCOPE_LINK else 0
+    if daddr == 0xFFFFFFFF:  # the limited broadcast goes out as a broadcast
+        route = Route(route.dst, RTN_BROADCAST, route.table, route.protocol, route.scope,
+                      route.priority, route.prefsrc, route.tos, route.nexthops)  # fmt: skip
+        gateway = 0
+    from_given = bool(saddr)
     if not saddr:
         if route.prefsrc:
             saddr = route.prefsrc
@@ -265,7 +281,4 @@ def ip_route_output(
             saddr = inet_select_addr(ns, nh.dev, 0, RT_SCOPE_LINK)
         else:
             saddr = inet_select_addr(ns, nh.dev, nh.gw, route.scope)
-        from_given = False
-    else:
-        from_given = True
-    return OutputRoute(route, daddr, saddr, nh.dev, nh.gw, from_given)
+    return OutputRoute(route, daddr, saddr, nh.dev, gateway, from_given, mark)

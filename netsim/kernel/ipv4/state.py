@@ -35,6 +35,7 @@ class Ipv4:
     def __init__(self) -> None:
         #: Tables exist once something is put in them (``fib_new_table``).
         self.tables: dict[int, FibTable] = {}
+        self._created: dict[int, int] = {}  # table id -> creation order
         self.rules = RuleList()
         #: ``fib_has_custom_rules``: once a rule is added (and for good), lookups go
         #: through the rules; before, the local and main tables are one merged trie.
@@ -47,12 +48,14 @@ class Ipv4:
             if table_id == RT_TABLE_LOCAL and not self.custom_rules:
                 self.table(RT_TABLE_MAIN, create=True)  # the merged trie lives in main
             t = self.tables[table_id] = FibTable(table_id)
+            self._created[table_id] = len(self._created)
         return t
 
     def all_routes(self) -> list[Route]:
-        """Every route, tables in the order a dump visits them (by id modulo 256)."""
+        """Every route, tables in the order a dump visits them: by hash bucket (id
+        modulo 256), the newest first within a bucket (``hlist_add_head_rcu``)."""
         out: list[Route] = []
-        for tid in sorted(self.tables, key=lambda t: (t & 0xFF, t)):
+        for tid in sorted(self.tables, key=lambda t: (t & 0xFF, -self._created[t])):
             out += list(self.tables[tid])
         return out
 
@@ -137,8 +140,9 @@ class Ipv4:
     # --- the kernel's own routes (fib_magic) --------------------------------------------------
 
     def magic(
-        self, add: bool, rtype: int, dst: int, plen: int, *, prim: InIfAddr, dev: Link
-    ) -> None:
+        self, add: bool, rtype: int, dst: int, plen: int, *, prim: InIfAddr, dev: Link,
+        metric: int = 0,
+    ) -> None:  # fmt: skip
         """``fib_magic()``: add or delete a kernel route for an address (errors ignored)."""
         table = self.table(RT_TABLE_MAIN if rtype == RTN_UNICAST else RT_TABLE_LOCAL, create=True)
         assert table is not None
@@ -146,8 +150,8 @@ class Ipv4:
         prefix = Prefix(dst, plen)
         if add:
             hop = NextHop(dev=dev, scope=RT_SCOPE_NOWHERE if rtype == RTN_LOCAL else RT_SCOPE_HOST)
-            route = Route(prefix, rtype, table.id, RTPROT_KERNEL, scope, prim.rt_priority,
-                          prim.local, nexthops=[hop])  # fmt: skip
+            route = Route(prefix, rtype, table.id, RTPROT_KERNEL, scope, metric, prim.local,
+                          nexthops=[hop])  # fmt: skip
             with contextlib.suppress(KernelError):  # fib_magic ignores errors (EEXIST)
                 table.insert(route, excl=False, replace=False, append=True)
             return
@@ -157,6 +161,7 @@ class Ipv4:
                 r.type == rtype
                 and r.scope == scope
                 and r.prefsrc == prim.local
+                and r.priority == metric
                 and r.protocol == RTPROT_KERNEL
                 and nh is not None
                 and nh.dev is dev

@@ -14,7 +14,7 @@ errno name) and every value in the four trees that changed (``null`` for a
 file that disappeared).  The original value is written back last.  Read-only
 files get one write, which records ``EACCES``.
 
-    usage: capture_sysctl.py OUT_JSON
+    usage: capture_sysctl.py OUT_JSON_GZ
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import datetime
 import errno
+import gzip
 import json
 import os
 import platform
@@ -143,7 +144,57 @@ def probe(rel: str) -> dict[str, object]:
         diff.update({k: None for k in before if k not in after})
         steps.append([value, result, diff])
         before = after
-    return {"key": key, "original": original, "writable": bool(writable), "steps": steps}
+    bounds = search_bounds(rel, original, steps) if writable and original is not None else []
+    return {
+        "key": key,
+        "original": original,
+        "writable": bool(writable),
+        "steps": steps,
+        "bounds": bounds,
+    }
+
+
+def search_bounds(rel: str, original: str, steps: list[list[object]]) -> list[list[str]]:
+    """Bisect between the probed integers to find exactly where acceptance changes.
+
+    Each accepted write is undone (the original value is written back) before the
+    next one, so every probe below starts from the same state.
+    """
+    if "\t" in original:
+        return []
+    tried: dict[int, bool] = {}
+    for value, result, _ in steps:
+        assert isinstance(value, str)
+        if (value.lstrip("-").isdigit() and not value.startswith(("0", "-0"))) or value == "0":
+            n = int(value)
+            if -(2**31) <= n < 2**32:
+                tried[n] = result == "ok"
+    out: list[list[str]] = []
+
+    def attempt(n: int) -> bool:
+        result = write(rel, str(n))
+        out.append([str(n), result])
+        if result == "ok":
+            write(rel, original)
+        return result == "ok"
+
+    accepted = sorted(n for n, ok in tried.items() if ok)
+    if not accepted:
+        return out
+    lo_ok, hi_ok = accepted[0], accepted[-1]
+    above = [n for n, ok in tried.items() if not ok and n > hi_ok]
+    below = [n for n, ok in tried.items() if not ok and n < lo_ok]
+    if above:
+        a, b = hi_ok, min(above)
+        while b - a > 1:
+            m = (a + b) // 2
+            a, b = (m, b) if attempt(m) else (a, m)
+    if below:
+        a, b = max(below), lo_ok
+        while b - a > 1:
+            m = (a + b) // 2
+            a, b = (a, m) if attempt(m) else (m, b)
+    return out
 
 
 def in_fresh_netns(rels: list[str]) -> list[dict[str, object]]:
@@ -193,7 +244,7 @@ def main(out: str) -> None:
         "devices": ["lo", "veth0", "veth1"],
         "probes": probes,
     }
-    with open(out, "w") as f:
+    with gzip.open(out, "wt") as f:
         json.dump(doc, f, indent=None, separators=(",", ":"))
         f.write("\n")
 

@@ -8,7 +8,7 @@
 #   fresh_netns.sysctl   `sysctl -a` (net.* lines) of a fresh network namespace
 #   veth_netns.sysctl    the same after `ip link add veth0 type veth peer name veth1`
 #   deprecated.sysctl    keys that only `sysctl -a --deprecated` lists (fresh netns)
-#   probe.json           what the kernel does with ~50 values written to every key
+#   probe.json.gz        what the kernel does with ~50 values written to every key
 #                        (see capture_sysctl.py)
 #
 #   usage: tests/data/sysctl/capture_sysctl.sh [OUT_DIR]   (PYTHON=python3 by default)
@@ -51,5 +51,5 @@ ip -n veth link add veth0 type veth peer name veth1
     ip netns exec veth sysctl -a 2>/dev/null | grep '^net\.'
 } >"$out/veth_netns.sysctl"
 
-"$py" "$here/capture_sysctl.py" "$out/probe.json"
+"$py" "$here/capture_sysctl.py" "$out/probe.json.gz"
 echo "wrote $out"

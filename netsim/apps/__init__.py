@@ -1,0 +1,1 @@
+"""Programs that run in a namespace: ``ping`` (and, later, the CNI runtime's helpers)."""

@@ -1,0 +1,214 @@
+"""``ping`` (iputils 20221126, as Debian 12 ships it), over an ICMP echo socket.
+
+It prints what the real ``ping`` prints, line for line: the header, one line
+per reply (``64 bytes from 10.1.0.2: icmp_seq=1 ttl=64 time=0.040 ms``) or per
+ICMP error (``From 10.1.0.254 icmp_seq=1 Time to live exceeded``), and the
+statistics.  Route errors at ``connect()`` end it at once, as
+``ping: connect: Network is unreachable`` (exit status 2).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from netsim.addr import ip4, ip4_str
+from netsim.errors import KernelError
+from netsim.kernel.ipv4.route import ip_route_output
+from netsim.kernel.ipv4.sockets import SockEvent
+from netsim.packet import ICMP, IPv4, ipv4_addr
+
+if TYPE_CHECKING:
+    from netsim.world import World
+
+__all__ = ["PingResult", "ping"]
+
+#: iputils: how long to wait for replies after the last request, without ``-W``.
+MAXWAIT: Final = 10.0
+
+_UNREACH: Final = {
+    0: "Destination Net Unreachable",
+    1: "Destination Host Unreachable",
+    2: "Destination Protocol Unreachable",
+    3: "Destination Port Unreachable",
+    9: "Destination Net Prohibited",
+    10: "Destination Host Prohibited",
+    13: "Packet filtered",
+}
+
+
+@dataclass
+class PingResult:
+    """What a ping run did, and the text it printed."""
+
+    dst: str
+    transmitted: int = 0
+    received: int = 0
+    errors: int = 0
+    rtts: list[float] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    exit_code: int = 0
+
+    @property
+    def output(self) -> str:
+        return "".join(line + "\n" for line in self.lines)
+
+    def __str__(self) -> str:
+        return self.output
+
+
+def _ms(us: int) -> str:
+    """iputils' ``time=`` formatting of a round trip in microseconds."""
+    if us >= 100000 - 50:
+        return f"{(us + 500) // 1000}"
+    if us >= 10000 - 5:
+        return f"{(us + 50) // 1000}.{((us + 50) % 1000) // 100}"
+    if us >= 1000:
+        return f"{(us + 5) // 1000}.{((us + 5) % 1000) // 10:02d}"
+    return f"{us // 1000}.{us % 1000:03d}"
+
+
+def _error_text(ev: SockEvent) -> str:
+    if ev.icmp_type == 3:
+        if ev.icmp_code == 4:
+            mtu = getattr(ev.data, "mtu", 0) if ev.data is not None else 0
+            return f"Frag needed and DF set (mtu = {mtu})"
+        return _UNREACH.get(ev.icmp_code, f"Dest Unreachable, Bad Code: {ev.icmp_code}")
+    if ev.icmp_type == 11:
+        return "Time to live exceeded" if ev.icmp_code == 0 else "Frag reassembly time exceeded"
+    return f"Bad ICMP type: {ev.icmp_type}"
+
+
+class _Pinger:
+    """One run of ``ping``: sends on a timer, collects replies and errors."""
+
+    def __init__(self, world: World, ns_name: str, dst: str, count: int, size: int, ttl: int):
+        self.world = world
+        self.ns = world.netns(ns_name)
+        self.stack = self.ns.inet
+        self.res = PingResult(dst)
+        self.daddr = ip4(dst)
+        self.count, self.size, self.ttl = count, size, ttl
+        self.sent: dict[int, float] = {}
+        self.seen: set[int] = set()
+        self.start = world.now
+        self.last_sent = self.start
+        self.pipe = 0
+        self.done = world.env.event()
+        self.sock = self.stack.sockets.ping_socket()
+        self.sock.on_event = self.on_event
+        self.payload = bytes(16) + bytes(i & 0xFF for i in range(16, max(size, 16)))
+
+    def on_event(self, ev: SockEvent) -> None:
+        res, msg = self.res, ev.data
+        if ev.kind == "data" and isinstance(msg, ICMP) and msg.seq in self.sent:
+            if msg.seq in self.seen:
+                return
+            self.seen.add(msg.seq)
+            self._acknowledge(msg.seq)
+            us = round((ev.time - self.sent[msg.seq]) * 1e6)
+            res.rtts.append(us / 1000)
+            res.received += 1
+            res.lines.append(
+                f"{msg.wire_len} bytes from {ip4_str(ev.src)}: icmp_seq={msg.seq} "
+                f"ttl={ev.ttl} time={_ms(us)} ms"
+            )
+        elif ev.kind == "error":
+            inner = msg.payload if isinstance(msg, IPv4) else None
+            seq = inner.seq if isinstance(inner, ICMP) else 0
+            self._acknowledge(seq)
+            res.errors += 1
+            res.lines.append(f"From {ip4_str(ev.src)} icmp_seq={seq} {_error_text(ev)}")
+        done = res.received + res.errors >= self.count and res.transmitted >= self.count
+        if done and not self.done.triggered:
+            self.done.succeed()
+
+    def _acknowledge(self, seq: int) -> None:
+        """iputils ``acknowledge()``: ``pipe`` is the most requests ever in flight."""
+        if seq:
+            self.pipe = max(self.pipe, self.res.transmitted - seq + 1)
+
+    def send(self, seq: int, saddr: int, mtu: int, oif: Any) -> None:
+        res, stack = self.res, self.stack
+        icmp = ICMP.echo_request(self.sock.ident, seq, self.payload[: self.size])
+        pkt = IPv4(ipv4_addr(saddr), ipv4_addr(self.daddr), 1, icmp, ttl=self.ttl,
+                   flags=0b010, ident=stack.next_id())  # fmt: skip
+        self.sent[seq] = self.last_sent = self.world.now
+        res.transmitted += 1
+        try:
+            stack.output(pkt, oif=oif)
+        except KernelError as e:
+            if e.errno == errno.EMSGSIZE:
+                res.lines.append(f"ping: local error: message too long, mtu={mtu}")
+                res.errors += 1
+            else:
+                res.lines.append(f"ping: sendmsg: {os.strerror(e.errno)}")
+
+
+def ping(
+    world: World,
+    dst: str,
+    *,
+    netns: str = "init_net",
+    count: int = 1,
+    interval: float = 1.0,
+    timeout: float | None = None,
+    deadline: float | None = None,
+    ttl: int = 64,
+    size: int = 56,
+    interface: str | None = None,
+) -> PingResult:
+    """``ping [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [-w DEADLINE] [-t TTL] [-s SIZE]
+    [-I IFACE] DST``, run to completion in simulated time."""
+    ns = world.netns(netns)
+    oif = ns.dev(interface) if interface else None
+    try:
+        rt = ip_route_output(ns, ip4(dst), oif=oif)
+    except KernelError as e:
+        return PingResult(dst, lines=[f"ping: connect: {os.strerror(e.errno)}"], exit_code=2)
+    p = _Pinger(world, netns, dst, count, size, ttl)
+    p.res.lines.append(f"PING {dst} ({dst}) {size}({size + 28}) bytes of data.")
+    env = world.env
+
+    def run() -> Generator[Any, Any, None]:
+        for seq in range(1, count + 1):
+            if deadline is not None and world.now - p.start >= deadline:
+                break
+            p.send(seq, rt.saddr, rt.dev.mtu, oif)
+            if seq < count:
+                yield env.timeout(interval)
+        wait = timeout if timeout is not None else MAXWAIT
+        if deadline is not None:
+            wait = max(0.0, min(wait, p.start + deadline - world.now))
+        if not p.done.triggered:
+            yield env.any_of([p.done, env.timeout(wait)])
+
+    env.run(until=env.process(run()))
+    p.sock.close()
+    _summary(p.res, p.last_sent - p.start, p.pipe)
+    return p.res
+
+
+def _summary(res: PingResult, elapsed_s: float, pipe: int) -> None:
+    """iputils ``finish()``: the statistics, ``time`` up to the last request sent."""
+    loss = 0 if not res.transmitted else 100 * (res.transmitted - res.received) // res.transmitted
+    line = f"{res.transmitted} packets transmitted, {res.received} received, "
+    if res.errors:
+        line += f"+{res.errors} errors, "
+    line += f"{loss}% packet loss, time {round(elapsed_s * 1000)}ms"
+    res.lines += ["", f"--- {res.dst} ping statistics ---", line]
+    tail = ""
+    if res.rtts:
+        us = [round(r * 1000) for r in res.rtts]
+        avg = sum(us) / len(us)
+        mdev = max(sum(u * u for u in us) / len(us) - avg * avg, 0.0) ** 0.5
+        vals = [min(us), round(avg), max(us), round(mdev)]
+        tail = "rtt min/avg/max/mdev = " + "/".join(f"{v // 1000}.{v % 1000:03d}" for v in vals)
+        tail += " ms"
+    if pipe > 1:
+        tail += (", " if tail else "") + f"pipe {pipe}"
+    res.lines.append(tail)
+    res.exit_code = 0 if res.received else 1

@@ -1,0 +1,289 @@
+"""One namespace's IPv4 stack: receive, forward, local output (``ip_input.c``,
+``ip_forward.c``, ``ip_output.c``, ``route.c``).
+
+Receive (``ip_rcv`` → ``ip_route_input``): frames for another host are
+dropped; a martian source (multicast, 0.0.0.0/8, loopback without
+``route_localnet``, or one of our own addresses without ``accept_local``) is
+dropped; then the route decides: local delivery, forwarding (only with
+``forwarding`` on the *ingress* device; otherwise silently dropped), or an
+error route, answered with ICMP unreachable when forwarding is on.
+
+Forwarding (``ip_forward``): TTL 1 gets *time exceeded*; an oversized
+packet with DF gets *fragmentation needed*; otherwise TTL - 1 and out.
+
+Local output (``ip_local_out``): route, source address, neighbour
+resolution (or loopback for local destinations, ``ff:ff:ff:ff:ff:ff`` for
+broadcast).  Fragmentation is not modelled: an oversized packet without DF
+is refused like one with DF (``EMSGSIZE``), and said so in the trace.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+from typing import TYPE_CHECKING, Any, Final
+
+from netsim.addr import BROADCAST, MacAddr
+from netsim.errors import KernelError
+from netsim.kernel.ipv4.arp import arp_rcv, arp_solicit
+from netsim.kernel.ipv4.consts import RTN_BROADCAST, RTN_LOCAL, RTN_UNICAST
+from netsim.kernel.ipv4.fib import FibLookupError
+from netsim.kernel.ipv4.icmp import Icmp
+from netsim.kernel.ipv4.neigh import NeighTable
+from netsim.kernel.ipv4.route import OutputRoute, ip_route_output
+from netsim.kernel.ipv4.sockets import Sockets
+from netsim.kernel.skb import PACKET_OTHERHOST, Skb
+from netsim.packet import ETH_P_ARP, ETH_P_IP, Ethernet, IPv4
+from netsim.trace import DELIVERED, FORWARDED
+
+if TYPE_CHECKING:
+    from netsim.kernel.links.base import Link
+    from netsim.kernel.netns import Netns
+
+__all__ = ["InetStack"]
+
+IP_DF: Final = 0b010
+IPPROTO_ICMP: Final = 1
+IPPROTO_TCP: Final = 6
+IPPROTO_UDP: Final = 17
+
+
+class InetStack:
+    """The IPv4 data path of one namespace."""
+
+    def __init__(self, ns: Netns):
+        self.ns = ns
+        self.kernel = ns.kernel
+        self.neigh = NeighTable(self.kernel, lambda n, skb: arp_solicit(self, n, skb),
+                                self._neigh_error)  # fmt: skip
+        self.icmp = Icmp(self)
+        self.sockets = Sockets(self)
+        self.ip_id = 0
+        ns.protocols[ETH_P_IP] = self.ip_rcv
+        ns.protocols[ETH_P_ARP] = lambda skb, dev: arp_rcv(self, skb, dev)
+
+    @property
+    def now(self) -> float:
+        return self.kernel.engine.now
+
+    # --- configuration (the namespace's sysctls) ----------------------------------------------
+
+    def _conf(self, dev: Link | None, name: str) -> tuple[int, int]:
+        """``conf.all.NAME`` and ``conf.DEV.NAME`` (the latter = all without a device)."""
+        sysctl = self.ns.sysctl
+        allv = sysctl.get_int(f"net.ipv4.conf.all.{name}")
+        if dev is None or dev.ifname not in sysctl.devices:
+            return allv, allv
+        return allv, sysctl.get_int(f"net.ipv4.conf.{dev.ifname}.{name}")
+
+    def conf_max(self, dev: Link | None, name: str) -> int:
+        """``IN_DEV_MAXCONF``."""
+        return max(self._conf(dev, name))
+
+    def conf_or(self, dev: Link | None, name: str) -> bool:
+        """``IN_DEV_ORCONF``."""
+        a, d = self._conf(dev, name)
+        return bool(a or d)
+
+    def conf_forwarding(self, dev: Link) -> bool:
+        """``IN_DEV_FORWARD``: the ingress device's own ``forwarding``."""
+        return bool(self._conf(dev, "forwarding")[1])
+
+    def sysctl_int(self, name: str) -> int:
+        return self.ns.sysctl.get_int(name)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def addr_type(self, addr: int) -> int:
+        """``inet_addr_type()``: RTN_LOCAL, RTN_BROADCAST or RTN_UNICAST."""
+        local = self.ns.ipv4.tables.get(255)
+        if local is not None:
+            try:
+                r = local.lookup(addr)
+                if r.type in (RTN_LOCAL, RTN_BROADCAST):
+                    return r.type
+            except FibLookupError:
+                pass
+        return RTN_BROADCAST if addr == 0xFFFFFFFF else RTN_UNICAST
+
+    def route_input_type(self, daddr: int, saddr: int, dev: Link) -> int:
+        """The route type ``ip_route_input_noref`` gives (0 when there is none)."""
+        try:
+            return self.ns.ipv4.lookup(daddr, saddr=saddr, iif=dev).type
+        except FibLookupError:
+            return 0
+
+    def consumed(self, skb: Skb, dev: Link, what: str) -> None:
+        """A packet the stack used up (an ARP, an echo request answered...)."""
+        steps = skb.steps
+        if steps is not None:
+            skb.note(self.now, self.ns.name, dev.ifname, DELIVERED, what)
+            assert skb.path is not None
+            self.kernel.engine.trace.end(skb.flow, steps, skb.path, "DELIVERED", what)
+
+    def xmit_raw(self, dev: Link, frame: Ethernet) -> None:
+        """Send a frame the stack built itself (ARP, ...) as a new flow."""
+        self.ns.send(dev, frame)
+
+    def _neigh_error(self, skb: Skb, dev: Link) -> None:
+        """``arp_error_report()``: the next hop never answered."""
+        dev.drop(skb, "neighbour unreachable (ARP failed)")
+        self.icmp.host_unreachable_local(skb)
+
+    # --- output --------------------------------------------------------------------------------
+
+    def next_id(self) -> int:
+        self.ip_id = (self.ip_id + 1) & 0xFFFF
+        return self.ip_id
+
+    def output(self, pkt: IPv4, *, oif: Link | None = None, skb: Skb | None = None,
+               route: OutputRoute | None = None) -> Skb:  # fmt: skip
+        """``ip_local_out()`` for a packet this namespace originates; returns the skb.
+
+        Raises :class:`KernelError` as ``connect()``/``sendto()`` would: the
+        route's error, or ``EMSGSIZE`` when the packet exceeds the device MTU.
+        """
+        daddr, saddr = int(pkt.dst), int(pkt.src)
+        rt = route or ip_route_output(self.ns, daddr, saddr=saddr, oif=oif)
+        if not saddr:
+            pkt = dataclasses.replace(pkt, src=_ipv4(rt.saddr))
+        if skb is None:
+            trace = self.kernel.engine.trace
+            skb = Skb(pkt, trace.new_flow(pkt), trace.steps, None)
+            skb.note(self.now, self.ns.name, rt.dev.ifname, "SENT", None)
+        else:
+            skb.frame, skb.len = pkt, pkt.wire_len
+        if skb.len > rt.dev.mtu and rt.dev.link_type != "loopback":
+            raise KernelError(errno.EMSGSIZE)
+        self._dst_output(skb, rt)
+        return skb
+
+    def _dst_output(self, skb: Skb, rt: OutputRoute) -> None:
+        """``ip_finish_output2()``: loopback, broadcast, or via the neighbour."""
+        dev = rt.dev
+        if rt.route.type == RTN_LOCAL:
+            self._loopback(skb, dev)
+            return
+        if rt.route.type == RTN_BROADCAST or rt.daddr == 0xFFFFFFFF:
+            self._l2_xmit(skb, dev, BROADCAST)
+            return
+        nexthop = rt.gateway or rt.daddr
+        n = self.neigh.lookup(dev, nexthop) or self.neigh.create(dev, nexthop)
+        self.neigh.output(n, skb, lambda s, mac: self._l2_xmit(s, dev, mac))
+
+    def _loopback(self, skb: Skb, lo: Link) -> None:
+        frame = Ethernet(MacAddr(0), MacAddr(0), ETH_P_IP, skb.frame)
+        skb.frame, skb.len = frame, frame.wire_len
+        lo.xmit(skb)
+
+    def _l2_xmit(self, skb: Skb, dev: Link, dst: MacAddr) -> None:
+        frame = Ethernet(dst, dev.address, ETH_P_IP, skb.frame)
+        skb.frame, skb.len = frame, frame.wire_len
+        dev.xmit(skb)
+
+    # --- input ---------------------------------------------------------------------------------
+
+    def ip_rcv(self, skb: Skb, dev: Link) -> None:
+        """``ip_rcv()`` → ``ip_rcv_finish()`` → ``ip_route_input_noref()``."""
+        ip: Any = skb.frame.payload
+        if not isinstance(ip, IPv4):
+            dev.drop(skb, "malformed IPv4")
+            return
+        if skb.pkt_type == PACKET_OTHERHOST:
+            dev.drop(skb, "not for this host (otherhost)")
+            return
+        if dev.ip_ptr is None:
+            dev.drop(skb, "no IPv4 on device")
+            return
+        skb.frame, skb.len = ip, ip.wire_len  # the stack works on the IP packet from here
+        daddr, saddr = int(ip.dst), int(ip.src)
+        if dev.link_type == "loopback":  # looped back with its output route: no input routing
+            self.local_deliver(skb, dev, broadcast=self.addr_type(daddr) == RTN_BROADCAST)
+            return
+        if saddr >> 28 == 0xE or (saddr >> 24 == 0 and saddr != 0):
+            dev.drop(skb, "martian source")
+            return
+        if saddr >> 24 == 127 and not self.conf_or(dev, "route_localnet"):
+            dev.drop(skb, "martian source (loopback)")
+            return
+        if daddr >> 28 == 0xE:
+            dev.drop(skb, "multicast not modelled")
+            return
+        if daddr == 0xFFFFFFFF:
+            self.local_deliver(skb, dev, broadcast=True)
+            return
+        try:
+            rt = self.ns.ipv4.lookup(daddr, saddr=saddr, iif=dev)
+        except FibLookupError as e:
+            self._input_error(skb, dev, e.errno)
+            return
+        if self.addr_type(saddr) == RTN_LOCAL and not self.conf_or(dev, "accept_local"):
+            dev.drop(skb, "martian source (one of our own addresses)")
+            return
+        if rt.type == RTN_LOCAL:
+            self.local_deliver(skb, dev, broadcast=False)
+        elif rt.type == RTN_BROADCAST:
+            self.local_deliver(skb, dev, broadcast=True)
+        elif not self.conf_forwarding(dev):
+            dev.drop(skb, "forwarding disabled on ingress device")
+        else:
+            self.forward(skb, dev, rt)
+
+    def _input_error(self, skb: Skb, dev: Link, err: int) -> None:
+        """``ip_error()``: silent without forwarding; else ICMP unreachable."""
+        reason = {errno.EINVAL: "blackhole route", errno.EHOSTUNREACH: "unreachable route",
+                  errno.EACCES: "prohibit route"}.get(err, "no route")  # fmt: skip
+        if not self.conf_forwarding(dev) or err == errno.EINVAL:
+            dev.drop(skb, reason if err == errno.EINVAL else f"{reason} (forwarding off)")
+            return
+        code = {errno.EHOSTUNREACH: 1, errno.EACCES: 13}.get(err, 0)
+        dev.drop(skb, reason)
+        self.icmp.send_error(skb.frame, dev, 3, code, route_error=True)
+
+    def forward(self, skb: Skb, dev: Link, route: Any) -> None:
+        """``ip_forward()``."""
+        ip: IPv4 = skb.frame
+        if ip.ttl <= 1:
+            dev.drop(skb, "TTL exceeded")
+            self.icmp.send_error(ip, dev, 11, 0)
+            return
+        nh = route.nh
+        out = nh.dev
+        if skb.len > out.mtu:
+            if ip.flags & IP_DF:
+                dev.drop(skb, f"fragmentation needed (mtu {out.mtu})")
+                self.icmp.send_error(ip, dev, 3, 4, mtu=out.mtu)
+                return
+            dev.drop(skb, "fragmentation not modelled")
+            return
+        ip = dataclasses.replace(ip, ttl=ip.ttl - 1, checksum=None)
+        skb.frame = ip
+        skb.note(self.now, self.ns.name, dev.ifname, FORWARDED, out.ifname)
+        if out is dev and nh.gw == 0 and self.conf_or(dev, "send_redirects"):
+            pass  # ICMP redirects are not modelled yet
+        nexthop = nh.gw or int(ip.dst)
+        n = self.neigh.lookup(out, nexthop) or self.neigh.create(out, nexthop)
+        self.neigh.output(n, skb, lambda s, mac: self._l2_xmit(s, out, mac))
+
+    def local_deliver(self, skb: Skb, dev: Link, *, broadcast: bool) -> None:
+        """``ip_local_deliver()``: to ICMP, UDP, TCP; others get protocol unreachable."""
+        ip: IPv4 = skb.frame
+        if ip.frag_offset or ip.flags & 0b001:
+            dev.drop(skb, "fragment (reassembly not modelled)")
+            return
+        if ip.proto == IPPROTO_ICMP:
+            self.icmp.rcv(skb, dev, broadcast=broadcast)
+        elif ip.proto == IPPROTO_UDP:
+            self.sockets.udp_rcv(skb, dev, broadcast=broadcast)
+        elif ip.proto == IPPROTO_TCP:
+            self.sockets.tcp_rcv(skb, dev, broadcast=broadcast)
+        else:
+            dev.drop(skb, f"protocol {ip.proto} unreachable")
+            if not broadcast:
+                self.icmp.send_error(ip, dev, 3, 2)
+
+
+def _ipv4(addr: int) -> Any:
+    from netsim.packet import ipv4_addr
+
+    return ipv4_addr(addr)

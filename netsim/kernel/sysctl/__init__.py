@@ -1,0 +1,12 @@
+"""The per-namespace sysctl tree (``net.ipv4``, ``net.ipv6``, ``net.core``, ``net.bridge``).
+
+:class:`Sysctls` is the model, one per namespace; see :mod:`.model` for what
+it reproduces and :mod:`._procfs` for how values are parsed and printed.
+"""
+
+from netsim.kernel.sysctl.model import NeighParams as NeighParams
+from netsim.kernel.sysctl.model import SysctlError as SysctlError
+from netsim.kernel.sysctl.model import Sysctls as Sysctls
+from netsim.kernel.sysctl.model import split_key as split_key
+
+__all__ = ["NeighParams", "SysctlError", "Sysctls", "split_key"]
