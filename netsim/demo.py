@@ -10,9 +10,17 @@ from typing import TextIO
 
 from netsim.addr import MacAddr
 from netsim.backends.sim.dump import bridge_link_records, fdb_records, link_records
-from netsim.iproute import bridge_fdb_show, bridge_link_show, ip_link_show, ip_link_show_brief
+from netsim.backends.sim.dump_l3 import neigh_records, route_records
+from netsim.iproute import (
+    bridge_fdb_show,
+    bridge_link_show,
+    ip_link_show,
+    ip_link_show_brief,
+    ip_neigh_show,
+    ip_route_show,
+)
 from netsim.kernel import Netns
-from netsim.packet import ARP, ETH_P_ARP, Ethernet
+from netsim.packet import Ethernet
 from netsim.world import World
 
 __all__ = ["run_demo"]
@@ -47,37 +55,59 @@ def _names(ns: Netns) -> dict[int, str]:
 
 
 def _host_bridge(d: _Demo) -> None:
+    """The seed's walk-through: once veth0 is a bridge port, what reaches veth0 goes
+    up br0's stack, not veth0's; the address belongs on br0."""
     w = d.w
-    d.say("## A bridge and a veth pair in the host namespace")
-    d.cmd("ip link add name br0 type bridge")
-    w.add_bridge("br0")
-    d.cmd("ip link set br0 up")
-    w.link_set("br0", up=True)
-    d.cmd("ip link add veth0 type veth peer name veth1")
-    w.add_veth("veth0", "veth1")
-    d.cmd("ip link set veth0 up")
-    w.link_set("veth0", up=True)
-    d.cmd("ip link set veth1 up")
-    w.link_set("veth1", up=True)
-    d.cmd("ip link set dev veth0 master br0")
-    w.link_set("veth0", master="br0")
+    d.say("## The seed's bridge walk-through: an address on a bridge port, then on the bridge")
+    for ns in ("host", "peer"):
+        w.netns_add(ns)
+        w.link_set("lo", netns=ns, up=True)
+    d.cmd("ip -n host link add name br0 type bridge && ip -n host link set br0 up")
+    w.add_bridge("br0", netns="host")
+    w.link_set("br0", netns="host", up=True)
+    d.cmd("ip -n host link add veth0 type veth peer name veth1 netns peer")
+    w.add_veth("veth0", "veth1", netns="host", peer_netns="peer")
+    d.cmd("ip -n host addr add 1.2.3.101/24 dev veth0 && ip -n host link set veth0 up")
+    w.addr_add("1.2.3.101/24", dev="veth0", netns="host")
+    w.link_set("veth0", netns="host", up=True)
+    d.cmd("ip -n peer addr add 1.2.3.102/24 dev veth1 && ip -n peer link set veth1 up")
+    w.addr_add("1.2.3.102/24", dev="veth1", netns="peer")
+    w.link_set("veth1", netns="peer", up=True)
     d.cmd("sleep 1")
     w.sleep(1)
-    d.cmd("bridge link")
-    d.show(bridge_link_show(bridge_link_records(w.netns())))
-    d.cmd("ip link show")
-    d.show(ip_link_show(link_records(w.netns())))
-    d.say()
-    d.say("## Frames entering veth0 now belong to br0, not to veth0's own stack")
-    mac = w.dev("veth1").address
-    d.say("# an ARP request sent out of veth1 (a packet socket), traced:")
-    d.send(Ethernet(BCAST, mac, ETH_P_ARP, ARP.request(mac, "1.2.3.102", "1.2.3.101")), "veth1")
+    d.cmd("ip netns exec peer ping -c1 1.2.3.101")
+    d.show(w.ping("1.2.3.101", netns="peer").output)
+    d.cmd("ip -n host link set dev veth0 master br0")
+    w.link_set("veth0", netns="host", master="br0")
+    d.cmd("ip -n host neigh flush all && ip -n peer neigh flush all && sleep 1")
+    w.neigh_flush(netns="host")
+    w.neigh_flush(netns="peer")
+    w.sleep(1)
+    d.cmd("bridge -n host link")
+    d.show(bridge_link_show(bridge_link_records(w.netns("host"))))
+    d.cmd("ip netns exec peer ping -c1 -W1 1.2.3.101")
+    d.show(w.ping("1.2.3.101", netns="peer", timeout=1).output)
+    d.say("# the echo request came up br0; the reply leaves by veth0 (its connected route) and")
+    d.say("# ARPs there, but the ARP reply entering veth0 goes up br0 too: veth0 never learns")
+    d.cmd("ip -n host neigh show")
+    d.show(ip_neigh_show(neigh_records(w.netns("host"))))
+    d.cmd("ip -n host addr del 1.2.3.101/24 dev veth0 && ip -n host addr add 1.2.3.101/24 dev br0")
+    w.addr_del("1.2.3.101/24", dev="veth0", netns="host")
+    w.addr_add("1.2.3.101/24", dev="br0", netns="host")
+    d.cmd("ip netns exec peer ping -c1 1.2.3.101")
+    d.show(w.ping("1.2.3.101", netns="peer").output)
+    d.cmd("ip -n host route")
+    d.show(ip_route_show(route_records(w.netns("host"))))
+    w.sleep(5)  # let veth0's unanswered ARP probes run out before the next part
     d.say()
 
 
 def _pods(d: _Demo) -> None:
     w = d.w
-    d.say("## Pods on the bridge: veth pairs whose other end lives in a pod netns")
+    d.say("## Pods on a node's bridge: veth pairs whose other end lives in a pod netns")
+    d.cmd("ip link add name br0 type bridge && ip link set br0 up")
+    w.add_bridge("br0")
+    w.link_set("br0", up=True)
     for i in (1, 2):
         pod, mac, host_mac = f"pod{i}", f"02:00:00:00:00:0{i}", f"02:00:00:00:01:0{i}"
         d.cmd(f"ip netns add {pod}")
@@ -113,20 +143,23 @@ def _pods(d: _Demo) -> None:
 
 def _traffic(d: _Demo) -> None:
     w = d.w
-    d.say("## pod1 asks for pod2 (broadcast), pod2 answers (unicast)")
-    p1, p2 = MacAddr("02:00:00:00:00:01"), MacAddr("02:00:00:00:00:02")
-    d.send(
-        Ethernet(BCAST, p1, ETH_P_ARP, ARP.request(p1, "10.244.0.2", "10.244.0.3")), "eth0", "pod1"
-    )
-    d.send(
-        Ethernet(p1, p2, ETH_P_ARP, ARP.reply(p2, "10.244.0.3", p1, "10.244.0.2")), "eth0", "pod2"
-    )
+    d.say("## pod1 pings pod2 across br0: ARP floods, the replies are known unicast")
+    for i in (1, 2):
+        d.cmd(f"ip -n pod{i} addr add 10.244.0.{i + 1}/24 dev eth0")
+        w.addr_add(f"10.244.0.{i + 1}/24", dev="eth0", netns=f"pod{i}")
+    w.trace.clear()
+    d.cmd("ip netns exec pod1 ping -c1 10.244.0.3")
+    d.show(w.ping("10.244.0.3", netns="pod1").output)
+    d.say("# every copy of every frame, traced:")
+    for t in w.traces():
+        d.say(str(t))
     d.cmd("bridge fdb show br br0")
     d.show(bridge_fdb_show(fdb_records(w.netns(), br="br0")))
     d.say()
-    d.say("## Learned entries age out after ageing_time (300 s by default)")
-    d.cmd("sleep 301")
-    w.sleep(301)
+    d.say("## Learned entries age out after ageing_time (300 s) without traffic")
+    d.say("# (the last frames were the neighbour probes a few seconds after the ping)")
+    d.cmd("sleep 310")
+    w.sleep(310)
     d.cmd("bridge fdb show br br0")
     d.show(bridge_fdb_show(fdb_records(w.netns(), br="br0")))
 

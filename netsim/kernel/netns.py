@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Final
 from netsim.errors import KernelError, NoSuchDevice
 from netsim.kernel.ipv4.stack import InetStack
 from netsim.kernel.ipv4.state import Ipv4
-from netsim.kernel.sysctl import Sysctls
 from netsim.kernel.skb import PACKET_OTHERHOST, PKT_TYPE_NAMES, Skb
+from netsim.kernel.sysctl import Sysctls
 from netsim.trace import DELIVERED, SENT
 
 if TYPE_CHECKING:

@@ -27,7 +27,10 @@ _UNREACH: Final = {
 
 
 def summary(frame: Any) -> str:
-    """``tcpdump -nn -e``'s line for an :class:`Ethernet` frame (``str()`` otherwise)."""
+    """``tcpdump -nn -e``'s line for an :class:`Ethernet` frame (``tcpdump -nn``'s for a
+    bare IPv4 packet a namespace originated; ``str()`` otherwise)."""
+    if isinstance(frame, IPv4):
+        return "IP " + _ip(frame)
     if not isinstance(frame, Ethernet):
         return str(frame)
     head = f"{frame.src} > {frame.dst}, "

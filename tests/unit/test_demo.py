@@ -22,10 +22,14 @@ def test_demo_is_byte_identical_for_a_seed() -> None:
 def test_demo_shows_the_walkthrough() -> None:
     text = _demo()
     assert "state forwarding priority 32 cost 2" in text  # `bridge link`
-    assert "RECEIVED veth0; DELIVERED br0 (ARP)" in text  # veth0 belongs to br0
+    # the seed: with its address on a bridge port, the host stops answering ...
+    assert "1 packets transmitted, 0 received, 100% packet loss" in text
+    assert "1.2.3.102 dev veth0 INCOMPLETE" in text
+    # ... and answers again once the address is on the bridge
+    assert "1.2.3.0/24 dev br0 proto kernel scope link src 1.2.3.101" in text
     assert "vethpod1\n" in text  # the iflink -> ifindex lookup found the host veth
     assert "FORWARDED br0 -> vethpod1" in text  # the reply is known unicast
-    before, after = text.split("$ sleep 301")
+    before, after = text.split("$ sleep 310")
     assert "02:00:00:00:00:01 dev vethpod1 master br0 \n" in before
     assert "02:00:00:00:00:01 dev vethpod1" not in after  # aged out
 

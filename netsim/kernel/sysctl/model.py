@@ -139,12 +139,19 @@ def _path(parts: tuple[str, ...]) -> str:
 
 @functools.cache
 def _spec(key: str) -> Spec:
-    """Handler of a generic key: exact entry, else the ``*`` (device) pattern."""
-    entry = D.SPECS.get(key)
+    """Handler of a generic key outside the per-device trees."""
+    kind, lo, hi = D.SPECS[key]
+    return Spec(Kind(kind), lo, hi)
+
+
+@functools.cache
+def _tree_spec(fam: str, sub: str, dev: str, name: str) -> Spec:
+    """Handler of ``net.FAM.SUB.DEV.NAME``: ``all``/``default`` entry, else the ``*`` one."""
+    entry = None
+    if dev in ("all", "default"):
+        entry = D.SPECS.get(f"net.{fam}.{sub}.{dev}.{name}")
     if entry is None:
-        parts = key.split(".")
-        parts[3] = "*"
-        entry = D.SPECS[".".join(parts)]
+        entry = D.SPECS[f"net.{fam}.{sub}.*.{name}"]
     kind, lo, hi = entry
     return Spec(Kind(kind), lo, hi)
 
@@ -161,18 +168,20 @@ def _neigh_template(family: str) -> dict[str, int]:
         field = _NEIGH_FIELD.get(name, name)
         if name == "unres_qlen":
             continue  # unres_qlen_bytes holds it
-        out[field] = _parse1(_spec(f"net.{family}.neigh.*.{name}"), text)
+        out[field] = _parse1(_tree_spec(family, "neigh", "*", name), text)
     return out
 
 
 _NEIGH_TEMPLATE: Final = {fam: _neigh_template(fam) for fam in _FAMILIES}
 _NEIGH_NAMES: Final = {fam: tuple(getattr(D, f"{fam.upper()}_NEIGH")) for fam in _FAMILIES}
+
+
 @functools.cache
 def _conf6_spec(dev: str, name: str) -> Spec:
     """IPv6 conf files are not all plain ints: ``mldv*`` are ms, ``router_*`` seconds."""
     if dev not in ("all", "default") and name in ("mtu", "addr_gen_mode"):
         return Spec(Kind.INT)  # bounds depend on the device, see _write_conf6
-    return _spec(f"net.ipv6.conf.{dev}.{name}")
+    return _tree_spec("ipv6", "conf", dev, name)
 
 
 def _stored6(dev: str, values: Mapping[str, int]) -> dict[str, int]:
@@ -216,7 +225,7 @@ def _neigh_text(fam: str, name: str, neigh: dict[str, int]) -> str:
     field = _NEIGH_FIELD.get(name, name)
     if name == "unres_qlen":
         return str(neigh[field] // SKB_TRUESIZE_FRAME)
-    return format_value(_spec(f"net.{fam}.neigh.*.{name}"), neigh[field])
+    return format_value(_tree_spec(fam, "neigh", "*", name), neigh[field])
 
 
 @dataclass(slots=True)
@@ -536,7 +545,7 @@ class Sysctls:
         )
 
     def _write_conf4(self, dev: str, name: str, conf: dict[str, int], text: str) -> None:
-        spec = _spec(f"net.ipv4.conf.{dev}.{name}")
+        spec = _tree_spec("ipv4", "conf", dev, name)
         if spec.kind is Kind.RO:
             raise Invalid(_errno.EACCES)
         new = _parse1(spec, text)
@@ -591,7 +600,7 @@ class Sysctls:
 
     def _write_neigh(self, fam: str, dev: str, name: str, text: str) -> None:
         neigh = self._neigh[fam][dev]
-        new = _parse1(_spec(f"net.{fam}.neigh.*.{name}"), text)
+        new = _parse1(_tree_spec(fam, "neigh", "*", name), text)
         if name == "unres_qlen":
             new *= SKB_TRUESIZE_FRAME
         neigh[_NEIGH_FIELD.get(name, name)] = new
