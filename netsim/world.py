@@ -19,6 +19,7 @@ from netsim.kernel import INIT_NET, Bridge, Kernel, Link, Netns, Veth
 from netsim.kernel.bridge.fdb import NUD_NOARP, NUD_PERMANENT, NUD_REACHABLE
 from netsim.trace import Trace, TraceRecorder
 from netsim.world_ipv4 import Ipv4Api
+from netsim.world_neigh import NeighApi
 
 __all__ = ["World"]
 
@@ -31,7 +32,7 @@ def _mac(value: MacAddr | str | None) -> MacAddr | None:
 
 
 @final
-class World(Ipv4Api):
+class World(Ipv4Api, NeighApi):
     """Everything one simulation owns; built from a seed, stepped in simulated time."""
 
     def __init__(self, seed: int = 0, *, trace: bool = True, latency: float = DEFAULT_LATENCY):

@@ -447,7 +447,7 @@ IPV6_NEIGH: Final[dict[str, str]] = {
 }
 
 #: Neighbour files `sysctl -a` lists only with --deprecated.
-DEPRECATED: Final = frozenset(["base_reachable_time", "retrans_time"])
+DEPRECATED: Final = frozenset({"base_reachable_time", "retrans_time"})
 
 #: Handler kind and bounds (kernel extra1/extra2) inferred from the write probe;
 #: `*` stands for any device.  Keys missing here are handled in model.py.
