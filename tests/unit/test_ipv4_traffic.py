@@ -165,3 +165,28 @@ def test_ping_statistics_format(routed: World) -> None:
     assert res.lines[-3] == "--- 10.2.0.1 ping statistics ---"
     assert res.lines[-2] == "3 packets transmitted, 3 received, 0% packet loss, time 1000ms"
     assert res.lines[-1].startswith("rtt min/avg/max/mdev = ")
+
+
+def test_icmp_rate_limits(routed: World) -> None:
+    """T11: 30 pings 0.1 s apart with TTL 1 get 8 time-exceeded (6 of burst, then one a
+    second; the real run's pings drifted to 0.103 s apart and got 9); towards an
+    unroutable address only 2 net-unreachables (route errors pay twice); 30 UDP probes
+    to closed ports get 8 port-unreachables."""
+    res = routed.ping("10.2.0.1", netns="a", count=30, interval=0.1, ttl=1, timeout=1)
+    assert res.errors == 8
+    routed.sleep(10)
+    drifted = routed.ping("10.2.0.1", netns="a", count=30, interval=0.1035, ttl=1, timeout=1)
+    assert drifted.errors == 9
+    routed.sleep(10)
+    res = routed.ping("10.5.0.1", netns="a", count=30, interval=0.1, timeout=1)
+    assert [line for line in res.lines if "Unreachable" in line] == [
+        "From 10.1.0.254 icmp_seq=1 Destination Net Unreachable",
+        "From 10.1.0.254 icmp_seq=2 Destination Net Unreachable",
+    ]
+    routed.sleep(10)
+    sock = routed.udp_socket(netns="a")
+    for i in range(30):
+        sock.sendto(b"x", int(ipv4_addr("10.2.0.1")), 33434 + i)
+        routed.sleep(0.1)
+    routed.sleep(1)
+    assert sum(ev.kind == "error" for ev in sock.events) == 8
