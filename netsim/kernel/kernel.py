@@ -58,7 +58,7 @@ def sysctl_netdev_event(event: NetdevEvent, dev: Link) -> None:
         ns.sysctl.add_device(dev.ifname, loopback=dev.link_type == "loopback", mtu=dev.mtu)
     elif event == NetdevEvent.UNREGISTER:
         ns.sysctl.remove_device(dev.ifname)
-    elif event == NetdevEvent.CHANGEMTU and dev.ifname in ns.sysctl.devices:
+    elif event == NetdevEvent.CHANGEMTU and ns.sysctl.has_device(dev.ifname):
         ns.sysctl.set_mtu(dev.ifname, dev.mtu)
 
 

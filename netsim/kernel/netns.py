@@ -168,7 +168,7 @@ class Netns:
             return
         new = self.check_name(new)
         del self._by_name[dev.ifname]
-        if dev.ifname in self.sysctl.devices:
+        if self.sysctl.has_device(dev.ifname):
             self.sysctl.rename_device(dev.ifname, new)
         dev.ifname = new
         self._by_name[new] = dev

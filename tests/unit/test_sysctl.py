@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gzip
 import json
@@ -154,10 +155,8 @@ def _related(s: Sysctls, key: str) -> dict[str, str]:
         for dev in ("all", "default", *s.devices):
             for n in names:
                 k = f"net.{fam}.conf.{dev.replace('.', '/')}.{n}"
-                try:
+                with contextlib.suppress(SysctlError):
                     out[k] = s.get(k)
-                except SysctlError:
-                    pass
         if fam == "ipv4":
             out["net.ipv4.ip_forward"] = s.get("net.ipv4.ip_forward")
         return out
@@ -166,7 +165,7 @@ def _related(s: Sysctls, key: str) -> dict[str, str]:
 
 def _attempt(s: Sysctls, key: str, value: str) -> str:
     try:
-        s.set(key, value)
+        s.write_file(key, value)
     except SysctlError as e:
         return errno.errorcode[e.errno]
     return "ok"
@@ -344,6 +343,24 @@ def test_default_writes_reach_devices_that_never_had_the_key_written() -> None:
     assert s.arp_ignore("va") == 1 and s.arp_ignore("vb") == 1
 
 
+def test_refused_writes_still_mark_the_key_written() -> None:
+    """devinet_conf_proc sets the mark before looking at proc_dointvec's verdict."""
+    s = fresh("y1")
+    with pytest.raises(SysctlError):
+        s.set("net.ipv4.conf.default.proxy_arp", "abc")
+    s.add_device("z1")  # copies the mark
+    with pytest.raises(SysctlError):
+        s.set("net.ipv4.conf.lo.arp_ignore", "abc")
+    s.set("net.ipv4.conf.default.proxy_arp", "5")
+    s.set("net.ipv4.conf.default.arp_ignore", "3")
+    assert [s.get(f"net.ipv4.conf.{d}.proxy_arp") for d in ("lo", "y1", "z1")] == ["5", "5", "0"]
+    assert [s.get(f"net.ipv4.conf.{d}.arp_ignore") for d in ("lo", "y1", "z1")] == ["0", "3", "3"]
+    s.set("net.ipv6.conf.y1.forwarding", "1")
+    with pytest.raises(SysctlError):  # IPv6: a refused write changes nothing
+        s.set("net.ipv6.conf.all.forwarding", "abc")
+    assert s.ipv6_forwarding("y1") and s.get("net.ipv6.conf.all.forwarding") == "0"
+
+
 def test_all_does_not_rewrite_devices_but_combines() -> None:
     s = fresh("va")
     s.set("net.ipv4.conf.all.rp_filter", "1")
@@ -460,36 +477,55 @@ def test_listing_order_is_strcmp_per_directory() -> None:
     ]
 
 
+INVALID = "Invalid argument"
+
+
 @pytest.mark.parametrize(
-    ("key", "value", "message"),
+    ("key", "value", "reason"),
     [
-        ("net.ipv4.nosuch", "1", "sysctl: cannot stat /proc/sys/net/ipv4/nosuch: No such file or directory"),
-        ("net.ipv4.conf.nosuchdev.forwarding", "1", "sysctl: cannot stat /proc/sys/net/ipv4/conf/nosuchdev/forwarding: No such file or directory"),
-        ("net.ipv4.conf.lo/forwarding", "1", "sysctl: cannot stat /proc/sys/net/ipv4/conf/lo.forwarding: No such file or directory"),
-        ("net.ipv4.ip_forward", "abc", 'sysctl: setting key "net.ipv4.ip_forward": Invalid argument'),
-        ("net.ipv4.ip_forward", "", 'sysctl: setting key "net.ipv4.ip_forward": Invalid argument'),
-        ("net.ipv4.ip_forward", "1.5", 'sysctl: setting key "net.ipv4.ip_forward": Invalid argument'),
-        ("net.ipv4.ip_forward", "99999999999", 'sysctl: setting key "net.ipv4.ip_forward": Invalid argument'),
-        ("net.ipv4.ip_local_port_range", "40000 30000", 'sysctl: setting key "net.ipv4.ip_local_port_range": Invalid argument'),
-        ("net.ipv4.ip_local_port_range", "1 65535", 'sysctl: setting key "net.ipv4.ip_local_port_range": Invalid argument'),
-        ("net.ipv4.ip_default_ttl", "0", 'sysctl: setting key "net.ipv4.ip_default_ttl": Invalid argument'),
-        ("net.ipv4.ip_default_ttl", "256", 'sysctl: setting key "net.ipv4.ip_default_ttl": Invalid argument'),
-        ("net.core.somaxconn", "-1", 'sysctl: setting key "net.core.somaxconn": Invalid argument'),
-        ("net.core.rmem_max", "5", 'sysctl: setting key "net.core.rmem_max": Invalid argument'),
-        ("net.ipv4.conf.all.mc_forwarding", "1", 'sysctl: setting key "net.ipv4.conf.all.mc_forwarding": Invalid argument'),
-        ("net.ipv4.conf.lo", "1", 'sysctl: setting key "net.ipv4.conf.lo": Invalid argument'),
-        ("net.ipv4.tcp_congestion_control", "cubic", 'sysctl: setting key "net.ipv4.tcp_congestion_control": Operation not permitted'),
-        ("net.ipv4.tcp_congestion_control", "nosuch", 'sysctl: setting key "net.ipv4.tcp_congestion_control": No such file or directory'),
+        ("net.ipv4.ip_forward", "abc", INVALID),
+        ("net.ipv4.ip_forward", "", INVALID),
+        ("net.ipv4.ip_forward", "1.5", INVALID),
+        ("net.ipv4.ip_forward", "99999999999", INVALID),
+        ("net.ipv4.ip_local_port_range", "40000 30000", INVALID),
+        ("net.ipv4.ip_local_port_range", "1 65535", INVALID),
+        ("net.ipv4.ip_default_ttl", "0", INVALID),
+        ("net.ipv4.ip_default_ttl", "256", INVALID),
+        ("net.core.somaxconn", "-1", INVALID),
+        ("net.core.rmem_max", "5", INVALID),  # read-only: EACCES, printed as EINVAL
+        ("net.ipv4.conf.all.mc_forwarding", "1", INVALID),
+        ("net.ipv4.conf.lo", "1", INVALID),  # a directory
+        ("net.ipv4.tcp_congestion_control", "cubic", "Operation not permitted"),
+        ("net.ipv4.tcp_congestion_control", "nosuch", "No such file or directory"),
     ],
-)  # fmt: skip
-def test_errors_read_as_sysctl_prints_them(key: str, value: str, message: str) -> None:
-    """Texts from procps-ng 4.0.2 on the 6.18 kernel (exp. transcripts in the report)."""
+)
+def test_refused_writes_read_as_sysctl_prints_them(key: str, value: str, reason: str) -> None:
+    """Texts from procps-ng 4.0.2 on the 6.18 kernel; nothing changes."""
     s = fresh()
     before = s.dump()
     with pytest.raises(SysctlError) as exc:
         s.set(key, value)
-    assert exc.value.message == message and isinstance(exc.value, NetsimError)
-    assert s.dump() == before
+    assert exc.value.message == f'sysctl: setting key "{key}": {reason}'
+    assert isinstance(exc.value, NetsimError) and s.dump() == before
+
+
+@pytest.mark.parametrize(
+    ("key", "path"),
+    [
+        ("net.ipv4.nosuch", "net/ipv4/nosuch"),
+        ("net.ipv4.conf.nosuchdev.forwarding", "net/ipv4/conf/nosuchdev/forwarding"),
+        ("net.ipv4.conf.lo/forwarding", "net/ipv4/conf/lo.forwarding"),
+    ],
+)
+def test_unknown_keys_cannot_be_statted(key: str, path: str) -> None:
+    s = fresh()
+    for op in (lambda: s.set(key, "1"), lambda: s.get(key)):
+        with pytest.raises(SysctlError) as exc:
+            op()
+        assert (
+            exc.value.message == f"sysctl: cannot stat /proc/sys/{path}: No such file or directory"
+        )
+        assert exc.value.errno == errno.ENOENT
 
 
 def test_reading_errors() -> None:

@@ -71,10 +71,10 @@ class InetStack:
     def _conf(self, dev: Link | None, name: str) -> tuple[int, int]:
         """``conf.all.NAME`` and ``conf.DEV.NAME`` (the latter = all without a device)."""
         sysctl = self.ns.sysctl
-        allv = sysctl.get_int(f"net.ipv4.conf.all.{name}")
-        if dev is None or dev.ifname not in sysctl.devices:
+        allv = sysctl.ipv4_conf("all")[name]
+        if dev is None or not sysctl.has_device(dev.ifname):
             return allv, allv
-        return allv, sysctl.get_int(f"net.ipv4.conf.{dev.ifname}.{name}")
+        return allv, sysctl.ipv4_conf(dev.ifname)[name]
 
     def conf_max(self, dev: Link | None, name: str) -> int:
         """``IN_DEV_MAXCONF``."""

@@ -15,9 +15,10 @@ kind                  kernel handler
 ``ms``                ``proc_dointvec_ms_jiffies[_minmax]`` (ms, stored in jiffies)
 ``userhz``            ``proc_dointvec_userhz_jiffies`` (1/100 s, stored in jiffies)
 ``brnf``              ``brnf_sysctl_call_tables`` (any non-zero int is stored as 1)
-``intvec``            ``proc_dointvec_minmax`` on an array (``tcp_rmem``)
-``bitmap``            ``proc_do_large_bitmap`` (``ip_local_reserved_ports``)
+``ro``                a read-only file (writing fails with ``EACCES``)
 ====================  ===========================================================
+
+Arrays, bitmaps (``proc_do_large_bitmap``) and strings are in ``_scalars.py``.
 
 Writing follows ``__do_proc_dointvec``/``proc_get_long`` to the byte: blanks
 before a number are skipped, ``-`` is the only sign, the base comes from the
@@ -77,8 +78,6 @@ class Kind(Enum):
     MS = "ms"
     USERHZ = "userhz"
     BRNF = "brnf"
-    INTVEC = "intvec"
-    BITMAP = "bitmap"
     RO = "ro"
 
 
@@ -86,8 +85,7 @@ class Kind(Enum):
 class Spec:
     """How one sysctl file converts text; ``lo``/``hi`` are the handler's extra1/extra2.
 
-    For ``ms`` the bounds apply to the stored jiffies (``*_minmax`` handlers);
-    for ``bitmap`` ``hi`` is the number of bits.
+    For ``ms`` the bounds apply to the stored jiffies (``*_minmax`` handlers).
     """
 
     kind: Kind

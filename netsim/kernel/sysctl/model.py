@@ -20,7 +20,9 @@ What the model reproduces, each point checked on Linux 6.18 (``tests/data/sysctl
   ``FLUSHING4``) are copied at once to every device that never had that key
   written (``devinet_copy_dflt_conf``); a device created after
   ``conf.default.X`` was written copied the "written" mark too, so later
-  ``conf.default.X`` writes pass it by.
+  ``conf.default.X`` writes pass it by.  A write the kernel refuses
+  (``rp_filter=abc``) still marks the key written, on ``default`` as on a
+  device.
 * **Forwarding.**  ``ip_forward`` *is* ``conf.all.forwarding``; when its value
   changes, ``conf.default.forwarding`` and every device's ``forwarding`` take
   it and ``conf.all.accept_redirects`` becomes ``!value``
@@ -126,6 +128,9 @@ class Sysctls(Effective):
     def devices(self) -> list[str]:
         """Registered devices, in registration order."""
         return list(self._devs)
+
+    def has_device(self, ifname: str) -> bool:
+        return ifname in self._devs
 
     def add_device(self, ifname: str, *, loopback: bool = False, mtu: int | None = None) -> None:
         """A device registered here (``NETDEV_REGISTER``): create its trees.
@@ -407,9 +412,9 @@ class Sysctls(Effective):
         spec = T.tree_spec("ipv4", "conf", dev, name)
         if spec.kind is Kind.RO:
             raise Invalid(_errno.EACCES)
-        new = T.parse1(spec, text)
-        old, conf[name] = conf[name], new
         if name == "forwarding":  # devinet_sysctl_forward
+            new = T.parse1(spec, text)
+            old, conf[name] = conf[name], new
             if dev == "all" and new != old:  # inet_forward_change()
                 self._all4["accept_redirects"] = int(not new)
                 self._dflt4["forwarding"] = new
@@ -419,14 +424,20 @@ class Sysctls(Effective):
                         d.written4.add("forwarding")
             return
         if name in T.FLUSHING4:  # ipv4_doint_and_flush
+            conf[name] = T.parse1(spec, text)
             return
-        if dev == "default":  # devinet_conf_proc
-            self._dflt4_written.add(name)
-            for d in self._devs.values():  # devinet_copy_dflt_conf()
-                if d.conf4 is not None and name not in d.written4:
-                    d.conf4[name] = new
-        elif dev != "all":
-            self._devs[dev].written4.add(name)
+        try:
+            conf[name] = T.parse1(spec, text)
+        finally:
+            # devinet_conf_proc marks the key written, and copies conf.default,
+            # whether or not proc_dointvec accepted the text
+            if dev == "default":
+                self._dflt4_written.add(name)
+                for d in self._devs.values():  # devinet_copy_dflt_conf()
+                    if d.conf4 is not None and name not in d.written4:
+                        d.conf4[name] = conf[name]
+            elif dev != "all":
+                self._devs[dev].written4.add(name)
 
     def _write_conf6(self, dev: str, name: str, conf: dict[str, int], text: str) -> None:
         spec = T.conf6_spec(dev, name)

@@ -18,6 +18,7 @@ probe against the model, special keys included.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import re
@@ -119,10 +120,8 @@ def infer(probe: dict[str, Any]) -> tuple[str, int | None, int | None] | None:
     for kind in CANDIDATES:
         stored = []
         for value in accepted:
-            try:
+            with contextlib.suppress(Invalid):
                 stored.append(store_value(Spec(kind), *parse_values(value, 1)[0][0]))
-            except Invalid:
-                pass
         if stored:
             extremes[kind] = (min(stored), max(stored))
     # Unbounded handlers first (so jiffies is not mistaken for an int with odd bounds),
@@ -219,9 +218,19 @@ def build() -> dict[str, Any]:
 def render(data: dict[str, Any] | None = None) -> str:
     d = build() if data is None else data
 
+    def lit(v: Any) -> str:
+        """A Python literal as ``ruff format`` writes it (double quotes)."""
+        if isinstance(v, str):
+            return json.dumps(v)
+        if isinstance(v, tuple):
+            return "(" + ", ".join(lit(x) for x in v) + ")"
+        return repr(v)
+
     def block(name: str, mapping: dict[str, Any], typ: str) -> list[str]:
+        if not mapping:
+            return [f"{name}: Final[{typ}] = {{}}"]
         lines = [f"{name}: Final[{typ}] = {{"]
-        lines += [f"    {k!r}: {v!r}," for k, v in mapping.items()]
+        lines += [f"    {lit(k)}: {lit(v)}," for k, v in mapping.items()]
         return [*lines, "}"]
 
     out = [
@@ -234,7 +243,7 @@ def render(data: dict[str, Any] | None = None) -> str:
         "",
         "from typing import Final",
         "",
-        f"KERNEL: Final = {d['kernel']!r}",
+        f"KERNEL: Final = {lit(d['kernel'])}",
         "",
         "#: Keys outside the per-device trees, with their text as `sysctl -n` prints it.",
         *block("SCALARS", d["scalars"], "dict[str, str]"),
@@ -256,7 +265,7 @@ def render(data: dict[str, Any] | None = None) -> str:
         ]
     out += [
         "#: Neighbour files `sysctl -a` lists only with --deprecated.",
-        f"DEPRECATED: Final = frozenset({d['hidden']!r})",
+        "DEPRECATED: Final = frozenset({" + ", ".join(lit(h) for h in d["hidden"]) + "})",
         "",
         "#: Handler kind and bounds (kernel extra1/extra2) inferred from the write probe;",
         "#: `*` stands for any device.  Keys missing here are handled in model.py.",
