@@ -190,3 +190,22 @@ def test_icmp_rate_limits(routed: World) -> None:
         routed.sleep(0.1)
     routed.sleep(1)
     assert sum(ev.kind == "error" for ev in sock.events) == 8
+
+
+def test_rp_filter_strict_drops_asymmetric_traffic(routed: World) -> None:
+    """rp_filter=1 on c: a packet from 10.9.0.1 (routed back via a static route out of
+    another device) is dropped; rp_filter=2 (loose) takes it; 0 takes it too."""
+    c = routed.netns("c")
+    routed.add_veth("x0", "x1", netns="c")
+    routed.addr_add("10.8.0.1/24", dev="x0", netns="c")
+    routed.link_set("x0", netns="c", up=True)
+    routed.route_add("10.9.0.0/16", via="10.8.0.2", dev="x0", onlink=True, netns="c")
+    routed.addr_add("10.9.0.1/32", dev="eth0", netns="a")
+    routed.route_add("10.9.0.0/16", via="10.1.0.1", netns="r")
+    for mode, expected in (("1", 0), ("2", 1), ("0", 1)):
+        c.sysctl.set("net.ipv4.conf.all.rp_filter", mode)
+        sock = routed.udp_socket(netns="a", addr="10.9.0.1")
+        server = routed.udp_socket(netns="c", port=7000 + int(mode))
+        sock.sendto(b"x", int(ipv4_addr("10.2.0.1")), 7000 + int(mode))
+        routed.sleep(0.01)
+        assert len(server.events) == expected, mode

@@ -217,8 +217,9 @@ class InetStack:
         except FibLookupError as e:
             self._input_error(skb, dev, e.errno)
             return
-        if self.addr_type(saddr) == RTN_LOCAL and not self.conf_or(dev, "accept_local"):
-            dev.drop(skb, "martian source (one of our own addresses)")
+        why = self.validate_source(saddr, daddr, dev)
+        if why:
+            dev.drop(skb, why)
             return
         if rt.type == RTN_LOCAL:
             self.local_deliver(skb, dev, broadcast=False)
@@ -228,6 +229,37 @@ class InetStack:
             dev.drop(skb, "forwarding disabled on ingress device")
         else:
             self.forward(skb, dev, rt)
+
+    def validate_source(self, saddr: int, daddr: int, dev: Link) -> str:
+        """``fib_validate_source()``: why the source is refused ("" when it is not).
+
+        Without ``rp_filter`` only our own addresses are refused (unless
+        ``accept_local``); with it the route back to the source must exist, and
+        with ``rp_filter`` 1 (strict) it must leave by the device the packet
+        came in on.
+        """
+        if saddr == 0:
+            return ""
+        accept_local = self.conf_or(dev, "accept_local")
+        rpf = self.conf_max(dev, "rp_filter")
+        if not rpf:
+            if not accept_local and self.addr_type(saddr) == RTN_LOCAL:
+                return "martian source (one of our own addresses)"
+            return ""
+        try:
+            back = self.ns.ipv4.lookup(saddr, saddr=daddr, iif=self.ns.dev("lo"))
+        except FibLookupError:
+            return "rp_filter: no route back to the source"
+        if back.type == RTN_LOCAL and not accept_local:
+            return "martian source (one of our own addresses)"
+        if back.type not in (RTN_UNICAST, RTN_LOCAL):
+            return "martian source"
+        if any(nh.dev is dev for nh in back.nexthops):
+            return ""
+        if rpf == 1:
+            out = back.nh.dev.ifname if back.nh is not None and back.nh.dev else "?"
+            return f"rp_filter: the route back leaves by {out}, not {dev.ifname}"
+        return ""
 
     def _input_error(self, skb: Skb, dev: Link, err: int) -> None:
         """``ip_error()``: silent without forwarding; else ICMP unreachable."""
