@@ -74,8 +74,7 @@ def _ms(us: int) -> str:
 def _error_text(ev: SockEvent) -> str:
     if ev.icmp_type == 3:
         if ev.icmp_code == 4:
-            mtu = getattr(ev.data, "mtu", 0) if ev.data is not None else 0
-            return f"Frag needed and DF set (mtu = {mtu})"
+            return f"Frag needed and DF set (mtu = {ev.info & 0xFFFF})"
         return _UNREACH.get(ev.icmp_code, f"Dest Unreachable, Bad Code: {ev.icmp_code}")
     if ev.icmp_type == 11:
         return "Time to live exceeded" if ev.icmp_code == 0 else "Frag reassembly time exceeded"
@@ -117,8 +116,7 @@ class _Pinger:
                 f"ttl={ev.ttl} time={_ms(us)} ms"
             )
         elif ev.kind == "error":
-            inner = msg.payload if isinstance(msg, IPv4) else None
-            seq = inner.seq if isinstance(inner, ICMP) else 0
+            seq = ev.seq
             self._acknowledge(seq)
             res.errors += 1
             res.lines.append(f"From {ip4_str(ev.src)} icmp_seq={seq} {_error_text(ev)}")
@@ -131,7 +129,7 @@ class _Pinger:
         if seq:
             self.pipe = max(self.pipe, self.res.transmitted - seq + 1)
 
-    def send(self, seq: int, saddr: int, mtu: int, oif: Any) -> None:
+    def send(self, seq: int, saddr: int, dev: Any, oif: Any, pmtudisc: str) -> None:
         res, stack = self.res, self.stack
         icmp = ICMP.echo_request(self.sock.ident, seq, self.payload[: self.size])
         pkt = IPv4(ipv4_addr(saddr), ipv4_addr(self.daddr), 1, icmp, ttl=self.ttl,
@@ -139,9 +137,10 @@ class _Pinger:
         self.sent[seq] = self.last_sent = self.world.now
         res.transmitted += 1
         try:
-            stack.output(pkt, oif=oif)
+            stack.output(pkt, oif=oif, pmtudisc=pmtudisc)
         except KernelError as e:
             if e.errno == errno.EMSGSIZE:
+                mtu = stack.path_mtu(self.daddr, dev)
                 res.lines.append(f"ping: local error: message too long, mtu={mtu}")
                 res.errors += 1
             else:
@@ -160,9 +159,10 @@ def ping(
     ttl: int = 64,
     size: int = 56,
     interface: str | None = None,
+    pmtudisc: str = "want",
 ) -> PingResult:
     """``ping [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [-w DEADLINE] [-t TTL] [-s SIZE]
-    [-I IFACE] DST``, run to completion in simulated time."""
+    [-I IFACE] [-M do|want|dont] DST``, run to completion in simulated time."""
     ns = world.netns(netns)
     oif = ns.dev(interface) if interface else None
     try:
@@ -177,7 +177,7 @@ def ping(
         for seq in range(1, count + 1):
             if deadline is not None and world.now - p.start >= deadline:
                 break
-            p.send(seq, rt.saddr, rt.dev.mtu, oif)
+            p.send(seq, rt.saddr, rt.dev, oif, pmtudisc)
             if seq < count:
                 yield env.timeout(interval)
         wait = timeout if timeout is not None else MAXWAIT

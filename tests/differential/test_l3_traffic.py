@@ -54,6 +54,16 @@ STEPS: dict[str, list[Step]] = {
         ("sleep", 6),
         ("neigh", "r"),
     ],
+    "T12-pmtu": [
+        ("mtu", "r", "rc", 1000),
+        ("mtu", "c", "eth0", 1000),
+        ("sysctl", "r", "net.ipv4.ip_forward", "1"),
+        ("ping", "a", "-c1 -W1 -s 1400 10.2.0.1"),
+        ("ping", "a", "-c1 -W1 -s 1400 10.2.0.1"),
+        ("ping", "a", "-c1 -W1 -s 1400 -M do 10.2.0.1"),
+        ("ping", "a", "-c1 -W1 -s 2000 10.2.0.1"),
+        ("ping", "a", "-c1 -W1 -s 2000 -M do 10.2.0.1"),
+    ],
     "local": [
         ("ping", "a", "-c1 10.1.0.1"),
         ("ping", "a", "-c1 127.0.0.5"),
@@ -92,6 +102,8 @@ def _kernel_script(steps: list[Step]) -> str:
             lines.append(f"ip -n {step[1]} -j neigh show")
         elif kind == "sleep":
             lines.append(f"sleep {step[1]}")
+        elif kind == "mtu":
+            lines.append(f"ip -n {step[1]} link set {step[2]} mtu {step[3]}")
     return "\n".join(lines) + "\n"
 
 
@@ -122,13 +134,17 @@ def _sim(steps: list[Step]) -> list[str]:
         elif kind == "sleep":
             w.sleep(step[1])
             out.append("")
+        elif kind == "mtu":
+            w.link_set(step[2], netns=step[1], mtu=step[3])
+            out.append("")
     return out
 
 
 def _ping_args(text: str) -> dict[str, Any]:
     opts = dict(re.findall(r"(-[a-zA-Z])\s*([^\s-]\S*)", " ".join(text.split()[:-1])))
     names = {"-c": ("count", int), "-W": ("timeout", float), "-t": ("ttl", int),
-             "-i": ("interval", float), "-w": ("deadline", float), "-s": ("size", int)}  # fmt: skip
+             "-i": ("interval", float), "-w": ("deadline", float), "-s": ("size", int),
+             "-M": ("pmtudisc", str)}  # fmt: skip
     return {names[k][0]: names[k][1](v) for k, v in opts.items()}
 
 

@@ -209,3 +209,19 @@ def test_rp_filter_strict_drops_asymmetric_traffic(routed: World) -> None:
         sock.sendto(b"x", int(ipv4_addr("10.2.0.1")), 7000 + int(mode))
         routed.sleep(0.01)
         assert len(server.events) == expected, mode
+
+
+def test_fragmentation_and_path_mtu(routed: World) -> None:
+    """T12: DF and too big for the router's next link: *frag needed*; the sender learns the
+    path MTU and fragments from then on; -M do then fails locally; without DF the router
+    fragments and the far end reassembles."""
+    routed.link_set("rc", netns="r", mtu=1000)
+    routed.link_set("eth0", netns="c", mtu=1000)
+    first = routed.ping("10.2.0.1", netns="a", size=1400, timeout=1)
+    assert first.lines[1] == "From 10.1.0.254 icmp_seq=1 Frag needed and DF set (mtu = 1000)"
+    again = routed.ping("10.2.0.1", netns="a", size=1400, timeout=1)
+    assert again.lines[1].startswith("1408 bytes from 10.2.0.1: icmp_seq=1 ttl=63")
+    strict = routed.ping("10.2.0.1", netns="a", size=1400, timeout=1, pmtudisc="do")
+    assert strict.lines[1] == "ping: local error: message too long, mtu=1000"
+    big = routed.ping("10.2.0.1", netns="a", size=3000, timeout=1)
+    assert big.received == 1

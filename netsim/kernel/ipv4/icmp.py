@@ -97,6 +97,8 @@ class Icmp:
             stack.sockets.ping_rcv(skb, dev)
             return
         if msg.type in ICMP_ERROR_TYPES and isinstance(msg.payload, IPv4):
+            if msg.type == 3 and msg.code == 4:  # icmp_unreach(): learn the path MTU
+                stack.update_pmtu(int(msg.payload.dst), msg.rest_of_header & 0xFFFF)
             stack.sockets.icmp_error(skb, dev)
             return
         stack.consumed(skb, dev, f"ICMP type {msg.type}")
@@ -126,7 +128,9 @@ class Icmp:
                     return
         saddr = dst if stack.addr_type(dst) == 2 else 0
         room = MAX_ICMP_LEN - 20 - 8
-        quoted: Any = orig if orig.wire_len <= room else orig.encode()[:room]
+        quoted: Any = orig
+        if orig.wire_len > room:  # a quote cut short: an IPv4 header with raw bytes after it
+            quoted = IPv4.decode(orig.encode()[:room], quoted=True)
         msg = ICMP(icmp_type, code, mtu & 0xFFFF, quoted)
         pkt = IPv4(ipv4_addr(saddr), orig.src, 1, msg, tos=0xC0, ident=stack.next_id())
         with contextlib.suppress(KernelError):

@@ -54,6 +54,10 @@ class SockEvent:
     icmp_type: int = 0
     icmp_code: int = 0
     errno: int = 0
+    #: the ICMP header's second word (the next-hop MTU of *fragmentation needed*)
+    info: int = 0
+    #: for errors about an echo request: its sequence number
+    seq: int = 0
 
 
 @dataclass(eq=False)
@@ -188,13 +192,21 @@ class Sockets:
         if msg.type == 3:
             err = _UNREACH_ERRNO.get(msg.code, errno.EHOSTUNREACH)
         sock: PingSocket | UdpSocket | None = None
-        if quoted.proto == 1 and isinstance(inner, ICMP) and inner.type == 8:
-            sock = self.ping.get(inner.ident)
-        elif quoted.proto == 17 and isinstance(inner, UDP):
-            sock = self.udp.get((int(quoted.src), inner.sport)) or self.udp.get((0, inner.sport))
+        seq = 0
+        head = inner if isinstance(inner, bytes) else b""
+        if quoted.proto == 1:
+            if isinstance(inner, ICMP) and inner.type == 8:
+                ident, seq = inner.ident, inner.seq
+                sock = self.ping.get(ident)
+            elif len(head) >= 8 and head[0] == 8:  # a quote cut short: read the echo header
+                ident, seq = int.from_bytes(head[4:6], "big"), int.from_bytes(head[6:8], "big")
+                sock = self.ping.get(ident)
+        elif quoted.proto == 17:
+            sport = inner.sport if isinstance(inner, UDP) else int.from_bytes(head[:2], "big")
+            sock = self.udp.get((int(quoted.src), sport)) or self.udp.get((0, sport))
         if sock is None:
             self.stack.consumed(skb, dev, f"ICMP {msg.type}/{msg.code} for no socket")
             return
         self.stack.consumed(skb, dev, f"ICMP {msg.type}/{msg.code} to socket")
         sock.deliver(SockEvent(self.stack.now, "error", int(ip.src), ip.ttl, quoted, msg.type,
-                               msg.code, err))  # fmt: skip
+                               msg.code, err, msg.rest_of_header, seq))  # fmt: skip

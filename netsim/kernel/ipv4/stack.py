@@ -11,10 +11,9 @@ error route, answered with ICMP unreachable when forwarding is on.
 Forwarding (``ip_forward``): TTL 1 gets *time exceeded*; an oversized
 packet with DF gets *fragmentation needed*; otherwise TTL - 1 and out.
 
-Local output (``ip_local_out``): route, source address, neighbour
-resolution (or loopback for local destinations, ``ff:ff:ff:ff:ff:ff`` for
-broadcast).  Fragmentation is not modelled: an oversized packet without DF
-is refused like one with DF (``EMSGSIZE``), and said so in the trace.
+Local output (``ip_local_out``): route, source address, fragmentation when
+the packet does not fit (see :mod:`.fragment`), neighbour resolution (or
+loopback for local destinations, ``ff:ff:ff:ff:ff:ff`` for broadcast).
 """
 
 from __future__ import annotations
@@ -26,8 +25,9 @@ from typing import TYPE_CHECKING, Any, Final
 from netsim.addr import BROADCAST, MacAddr
 from netsim.errors import KernelError
 from netsim.kernel.ipv4.arp import arp_rcv, arp_solicit
-from netsim.kernel.ipv4.consts import RTN_BROADCAST, RTN_LOCAL, RTN_UNICAST
+from netsim.kernel.ipv4.consts import RT_SCOPE_LINK, RTN_BROADCAST, RTN_LOCAL, RTN_UNICAST
 from netsim.kernel.ipv4.fib import FibLookupError
+from netsim.kernel.ipv4.fragment import Reassembly, ip_fragment
 from netsim.kernel.ipv4.icmp import Icmp
 from netsim.kernel.ipv4.neigh import NeighTable
 from netsim.kernel.ipv4.route import OutputRoute, ip_route_output
@@ -58,7 +58,14 @@ class InetStack:
                                 self._neigh_error)  # fmt: skip
         self.icmp = Icmp(self)
         self.sockets = Sockets(self)
+        self.frags = Reassembly(
+            self.kernel.engine,
+            lambda: float(self.sysctl_int("net.ipv4.ipfrag_time")),
+            lambda first: self.icmp.send_error(first, self.ns.dev("lo"), 11, 1),
+        )
         self.ip_id = 0
+        #: learned path MTUs: destination -> (mtu, expiry time) (``fib_nh_exception``)
+        self.pmtu: dict[int, tuple[int, float]] = {}
         ns.protocols[ETH_P_IP] = self.ip_rcv
         ns.protocols[ETH_P_ARP] = lambda skb, dev: arp_rcv(self, skb, dev)
 
@@ -130,6 +137,26 @@ class InetStack:
         dev.drop(skb, "neighbour unreachable (ARP failed)")
         self.icmp.host_unreachable_local(skb)
 
+    # --- path MTU ---------------------------------------------------------------------------
+
+    def path_mtu(self, daddr: int, dev: Link) -> int:
+        """The device MTU, or less if an ICMP *fragmentation needed* taught us so."""
+        learned = self.pmtu.get(daddr)
+        if learned is not None:
+            mtu, expires = learned
+            if self.now < expires:
+                return min(mtu, dev.mtu)
+            del self.pmtu[daddr]
+        return dev.mtu
+
+    def update_pmtu(self, daddr: int, mtu: int) -> None:
+        """``__ip_rt_update_pmtu()``: remember ``mtu`` for ``mtu_expires`` (600 s)."""
+        mtu = max(mtu, self.sysctl_int("net.ipv4.route.min_pmtu"))
+        expires = self.now + self.sysctl_int("net.ipv4.route.mtu_expires")
+        old = self.pmtu.get(daddr)
+        if old is None or mtu < old[0] or self.now >= old[1]:
+            self.pmtu[daddr] = (mtu, expires)
+
     # --- output --------------------------------------------------------------------------------
 
     def next_id(self) -> int:
@@ -137,25 +164,37 @@ class InetStack:
         return self.ip_id
 
     def output(self, pkt: IPv4, *, oif: Link | None = None, skb: Skb | None = None,
-               route: OutputRoute | None = None) -> Skb:  # fmt: skip
+               route: OutputRoute | None = None, pmtudisc: str = "want") -> Skb:  # fmt: skip
         """``ip_local_out()`` for a packet this namespace originates; returns the skb.
 
-        Raises :class:`KernelError` as ``connect()``/``sendto()`` would: the
-        route's error, or ``EMSGSIZE`` when the packet exceeds the device MTU.
+        ``pmtudisc`` is the socket's ``IP_MTU_DISCOVER``: with ``want`` (the
+        default) a packet that does not fit the device goes out in fragments
+        without DF, with ``do`` the send fails with ``EMSGSIZE``.  Raises
+        :class:`KernelError` as ``connect()``/``sendto()`` would.
         """
         daddr, saddr = int(pkt.dst), int(pkt.src)
         rt = route or ip_route_output(self.ns, daddr, saddr=saddr, oif=oif)
         if not saddr:
             pkt = dataclasses.replace(pkt, src=_ipv4(rt.saddr))
+        mtu = self.path_mtu(daddr, rt.dev)
+        too_big = pkt.wire_len > mtu and rt.dev.link_type != "loopback"
+        if too_big and pmtudisc == "do":
+            raise KernelError(errno.EMSGSIZE)
         if skb is None:
             trace = self.kernel.engine.trace
             skb = Skb(pkt, trace.new_flow(pkt), trace.steps, None)
             skb.note(self.now, self.ns.name, rt.dev.ifname, "SENT", None)
         else:
             skb.frame, skb.len = pkt, pkt.wire_len
-        if skb.len > rt.dev.mtu and rt.dev.link_type != "loopback":
-            raise KernelError(errno.EMSGSIZE)
-        self._dst_output(skb, rt)
+        if not too_big:
+            self._dst_output(skb, rt)
+            return skb
+        plain = dataclasses.replace(pkt, flags=pkt.flags & ~IP_DF, checksum=None)
+        frags = ip_fragment(plain, mtu)
+        pieces = [skb] + [skb.clone() for _ in frags[1:]]  # each its own journey from here
+        for piece, frag in zip(pieces, frags, strict=True):
+            piece.frame, piece.len = frag, frag.wire_len
+            self._dst_output(piece, rt)
         return skb
 
     def _dst_output(self, skb: Skb, rt: OutputRoute) -> None:
@@ -281,28 +320,31 @@ class InetStack:
             return
         nh = route.nh
         out = nh.dev
-        if skb.len > out.mtu:
-            if ip.flags & IP_DF:
-                dev.drop(skb, f"fragmentation needed (mtu {out.mtu})")
-                self.icmp.send_error(ip, dev, 3, 4, mtu=out.mtu)
-                return
-            dev.drop(skb, "fragmentation not modelled")
+        if skb.len > out.mtu and ip.flags & IP_DF:
+            dev.drop(skb, f"fragmentation needed (mtu {out.mtu})")
+            self.icmp.send_error(ip, dev, 3, 4, mtu=out.mtu)
             return
         ip = dataclasses.replace(ip, ttl=ip.ttl - 1, checksum=None)
         skb.frame = ip
         skb.note(self.now, self.ns.name, dev.ifname, FORWARDED, out.ifname)
-        if out is dev and nh.gw == 0 and self.conf_or(dev, "send_redirects"):
-            pass  # ICMP redirects are not modelled yet
-        nexthop = nh.gw or int(ip.dst)
+        nexthop = nh.gw if nh.scope == RT_SCOPE_LINK and nh.gw else int(ip.dst)
         n = self.neigh.lookup(out, nexthop) or self.neigh.create(out, nexthop)
-        self.neigh.output(n, skb, lambda s, mac: self._l2_xmit(s, out, mac))
+        frags = [ip] if skb.len <= out.mtu else ip_fragment(ip, out.mtu)
+        pieces = [skb] + [skb.clone() for _ in frags[1:]]
+        for piece, frag in zip(pieces, frags, strict=True):
+            piece.frame, piece.len = frag, frag.wire_len
+            self.neigh.output(n, piece, lambda s, mac: self._l2_xmit(s, out, mac))
 
     def local_deliver(self, skb: Skb, dev: Link, *, broadcast: bool) -> None:
         """``ip_local_deliver()``: to ICMP, UDP, TCP; others get protocol unreachable."""
         ip: IPv4 = skb.frame
         if ip.frag_offset or ip.flags & 0b001:
-            dev.drop(skb, "fragment (reassembly not modelled)")
-            return
+            whole = self.frags.add(ip)
+            if whole is None:
+                self.consumed(skb, dev, "fragment queued for reassembly")
+                return
+            skb.frame, skb.len = ip, whole.wire_len
+            skb.frame = ip = whole
         if ip.proto == IPPROTO_ICMP:
             self.icmp.rcv(skb, dev, broadcast=broadcast)
         elif ip.proto == IPPROTO_UDP:
