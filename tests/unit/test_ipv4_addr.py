@@ -4,13 +4,11 @@ transcripts T02, T03, T14, T15)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 
-from netsim import KernelError, World
-from netsim.backends.sim.dump_l3 import addr_records, route_records
+from netsim import World
+from netsim.backends.sim.dump_l3 import addr_records
+from tests.l3view import error, routes
 
 LO_ROUTES = [
     "local 127.0.0.0/8 dev lo table local proto kernel scope host src 127.0.0.1",
@@ -20,25 +18,6 @@ LO_ROUTES = [
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def route_line(r: dict[str, Any]) -> str:
-    """One ``ip route show`` line (without the trailing blank) from a JSON record."""
-    words = [r["type"]] if "type" in r else []
-    words.append(r["dst"])
-    for key, word in (("gateway", "via"), ("dev", "dev"), ("table", "table"),
-                      ("protocol", "proto"), ("scope", "scope"), ("prefsrc", "src"),
-                      ("metric", "metric")):  # fmt: skip
-        if key in r:
-            words += [word, str(r[key])]
-    return " ".join(words + r["flags"])
-
-
-def routes(w: World, table: str = "all", netns: str = "a") -> list[str]:
-    """``ip -n NETNS route show table all``, or only its lines for one table ("main",
-    "local", "100"), each as ``table all`` prints it (with ``table local`` and so on)."""
-    recs = route_records(w.netns(netns), "all")
-    return [route_line(r) for r in recs if table in ("all", r.get("table", "main"))]
 
 
 def addrs(w: World, dev: str = "eth0", netns: str = "a") -> list[str]:
@@ -52,13 +31,6 @@ def addrs(w: World, dev: str = "eth0", netns: str = "a") -> list[str]:
         words += [flag for flag in ("secondary", "noprefixroute") if a.get(flag)]
         out.append(" ".join([*words, a["label"]]))
     return out
-
-
-def error(fn: Callable[..., object], *args: Any, **kwargs: Any) -> str:
-    """What ``ip`` prints when the kernel refuses the request."""
-    with pytest.raises(KernelError) as exc:
-        fn(*args, **kwargs)
-    return exc.value.message
 
 
 @pytest.fixture

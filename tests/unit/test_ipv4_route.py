@@ -5,13 +5,12 @@ transcripts T03, T10, T14)."""
 from __future__ import annotations
 
 import errno
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 
-from netsim import KernelError, World
+from netsim import World
 from netsim.backends.sim.dump_l3 import route_get_record, route_records
+from tests.l3view import error, get, get_errno, routes
 
 LO_ROUTES = [
     "local 127.0.0.0/8 dev lo table local proto kernel scope host src 127.0.0.1",
@@ -26,51 +25,6 @@ ETH0_ROUTES = [  # 10.1.0.1/24 on eth0, up
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def route_line(r: dict[str, Any]) -> str:
-    """One ``ip route show`` line (without the trailing blank) from a JSON record."""
-    words = [r["type"]] if "type" in r else []
-    words.append(r["dst"])
-    for key, word in (("gateway", "via"), ("dev", "dev"), ("table", "table"),
-                      ("protocol", "proto"), ("scope", "scope"), ("prefsrc", "src"),
-                      ("metric", "metric")):  # fmt: skip
-        if key in r:
-            words += [word, str(r[key])]
-    return " ".join(words + r["flags"])
-
-
-def routes(w: World, table: str = "all", netns: str = "a") -> list[str]:
-    """``ip -n NETNS route show table all``, or only its lines for one table ("main",
-    "local", "100"), each as ``table all`` prints it (with ``table local`` and so on)."""
-    recs = route_records(w.netns(netns), "all")
-    return [route_line(r) for r in recs if table in ("all", r.get("table", "main"))]
-
-
-def get(w: World, dst: str, netns: str = "a", **kwargs: Any) -> str:
-    """The first line of ``ip route get DST [from SRC] [oif DEV]``, without ``uid 0``."""
-    r = route_get_record(w.route_get(dst, netns=netns, **kwargs))
-    words = [r["type"]] if "type" in r else []
-    words.append(r["dst"])
-    for key, word in (("from", "from"), ("gateway", "via"), ("dev", "dev"), ("table", "table"),
-                      ("prefsrc", "src")):  # fmt: skip
-        if key in r:
-            words += [word, r[key]]
-    return " ".join(words)
-
-
-def error(fn: Callable[..., object], *args: Any, **kwargs: Any) -> str:
-    """What ``ip`` prints when the kernel refuses the request."""
-    with pytest.raises(KernelError) as exc:
-        fn(*args, **kwargs)
-    return exc.value.message
-
-
-def get_errno(w: World, dst: str, netns: str = "a", **kwargs: Any) -> int:
-    """The errno of a refused ``ip route get``."""
-    with pytest.raises(KernelError) as exc:
-        w.route_get(dst, netns=netns, **kwargs)
-    return exc.value.errno
 
 
 @pytest.fixture

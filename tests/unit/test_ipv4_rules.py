@@ -4,65 +4,18 @@ add|del|show`` and how rules steer ``ip route get`` (reference/kernel.md §2, tr
 from __future__ import annotations
 
 import errno
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 
-from netsim import KernelError, World
+from netsim import World
 from netsim.backends.sim.dump_l3 import route_get_record, rule_records
+from tests.l3view import error, get, get_errno, rules
 
 DEFAULT_RULES = ["0: from all lookup local", "32766: from all lookup main",
                  "32767: from all lookup default"]  # fmt: skip
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def rules(w: World, netns: str = "a") -> list[str]:
-    """``ip -n NETNS rule show`` lines (a blank instead of the tab after the priority)."""
-    out = []
-    for r in rule_records(w.netns(netns)):
-        words = [f"{r['priority']}:"]
-        if "not" in r:
-            words.append("not")
-        words += ["from", r["src"] + (f"/{r['srclen']}" if "srclen" in r else "")]
-        if "dst" in r:
-            words += ["to", r["dst"] + (f"/{r['dstlen']}" if "dstlen" in r else "")]
-        if "fwmark" in r:
-            words += ["fwmark", r["fwmark"] + (f"/{r['fwmask']}" if "fwmask" in r else "")]
-        for key in ("iif", "oif"):
-            if key in r:
-                words += [key, r[key]]
-        words += ["lookup", r["table"]] if "table" in r else [r["action"]]
-        out.append(" ".join(words))
-    return out
-
-
-def get(w: World, dst: str, netns: str = "a", **kwargs: Any) -> str:
-    """The first line of ``ip route get DST [from SRC] [mark M]``, without ``uid 0``."""
-    r = route_get_record(w.route_get(dst, netns=netns, **kwargs))
-    words = [r["type"]] if "type" in r else []
-    words.append(r["dst"])
-    for key, word in (("from", "from"), ("gateway", "via"), ("dev", "dev"), ("table", "table"),
-                      ("prefsrc", "src")):  # fmt: skip
-        if key in r:
-            words += [word, r[key]]
-    return " ".join(words)
-
-
-def error(fn: Callable[..., object], *args: Any, **kwargs: Any) -> str:
-    """What ``ip`` prints when the kernel refuses the request."""
-    with pytest.raises(KernelError) as exc:
-        fn(*args, **kwargs)
-    return exc.value.message
-
-
-def get_errno(w: World, dst: str, netns: str = "a", **kwargs: Any) -> int:
-    """The errno of a refused ``ip route get``."""
-    with pytest.raises(KernelError) as exc:
-        w.route_get(dst, netns=netns, **kwargs)
-    return exc.value.errno
 
 
 @pytest.fixture
@@ -222,7 +175,7 @@ def test_iif_lo_matches_locally_generated_lookups(w: World) -> None:
 def test_fwmark_selector_matches_the_mark(w: World) -> None:
     """fib_rule_match() (kernel run): ``fwmark 7``: ``route get ... mark 7`` uses table 100."""
     w.rule_add(fwmark=7, table=100, netns="a")
-    assert get(w, "8.8.8.8", mark=7) == f"8.8.8.8 {T100}"
+    assert get(w, "8.8.8.8", mark=7) == f"8.8.8.8 {T100} mark 7"
     assert get(w, "8.8.8.8", mark=8) == f"8.8.8.8 {MAIN}"
 
 
