@@ -176,7 +176,7 @@ def test_fwmark_selector_matches_the_mark(w: World) -> None:
     """fib_rule_match() (kernel run): ``fwmark 7``: ``route get ... mark 7`` uses table 100."""
     w.rule_add(fwmark=7, table=100, netns="a")
     assert get(w, "8.8.8.8", mark=7) == f"8.8.8.8 {T100} mark 7"
-    assert get(w, "8.8.8.8", mark=8) == f"8.8.8.8 {MAIN}"
+    assert get(w, "8.8.8.8", mark=8) == f"8.8.8.8 {MAIN} mark 8"
 
 
 def test_route_get_shows_the_mark(w: World) -> None:
