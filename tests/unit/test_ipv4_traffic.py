@@ -72,6 +72,34 @@ def test_arp_failure_timing(routed: World) -> None:
     assert states(routed, "a")["10.1.0.99"] == "FAILED"
 
 
+def test_neigh_sysctls_drive_resolution(routed: World) -> None:
+    """``net.ipv4.neigh.DEV.*`` take effect at once: one request (mcast_solicit 1) and
+    FAILED after retrans_time_ms 200 (the kernel: one request, FAILED at ~0.2 s)."""
+    sysctl = routed.netns("a").sysctl
+    sysctl.set("net.ipv4.neigh.eth0.mcast_solicit", "1")
+    sysctl.set("net.ipv4.neigh.eth0.retrans_time_ms", "200")
+    t0 = routed.now
+    res = routed.ping("10.1.0.99", netns="a", timeout=1)
+    assert res.lines[1] == "From 10.1.0.1 icmp_seq=1 Destination Host Unreachable"
+    asked = [t - t0 for t, target in arp_requests(routed, "a") if target == "10.1.0.99"]
+    assert asked == pytest.approx([0.0])
+    dropped = [t for t in routed.traces() if t.disposition == "DROPPED"]
+    assert [t.reason for t in dropped] == ["neighbour unreachable (ARP failed)"]
+    assert dropped[0].steps[-1].time - t0 == pytest.approx(0.2)
+    assert states(routed, "a")["10.1.0.99"] == "FAILED"
+
+
+def test_base_reachable_time_shortens_reachable(routed: World) -> None:
+    """``base_reachable_time_ms`` re-draws reachable_time in [½, 1½) x base: 3.5 s after
+    the ping the entry has left REACHABLE (for DELAY, as it was used within
+    delay_first_probe_time); with the default 30 s base it is still REACHABLE."""
+    routed.netns("a").sysctl.set("net.ipv4.neigh.eth0.base_reachable_time_ms", "2000")
+    routed.ping("10.1.0.254", netns="a")
+    assert states(routed, "a")["10.1.0.254"] == "REACHABLE"
+    routed.sleep(3.5)
+    assert states(routed, "a")["10.1.0.254"] == "DELAY"
+
+
 def test_responder_learns_the_asker_stale_then_delay(routed: World) -> None:
     """T05: the request makes a STALE entry on the responder, the echo reply moves it to
     DELAY; 5 s later it probes (unicast) and becomes REACHABLE; the asker is REACHABLE."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from netsim.addr import BROADCAST, MacAddr
+from netsim.errors import NoSuchDevice
 
 if TYPE_CHECKING:
     from netsim.engine import Timer
@@ -58,13 +59,14 @@ F_WEAK_OVERRIDE: Final = 0x2
 F_ADMIN: Final = 0x80000000
 
 MIN_TIMER: Final = 0.01  # HZ/100
+DEFAULT_BASE_REACHABLE_TIME: Final = 30.0
 
 
 @dataclass(slots=True)
 class NeighParms:
     """``struct neigh_parms`` (per device; ``net.ipv4.neigh.DEV.*``), in seconds."""
 
-    base_reachable_time: float = 30.0
+    base_reachable_time: float = DEFAULT_BASE_REACHABLE_TIME
     reachable_time: float = 30.0
     retrans_time: float = 1.0
     delay_first_probe_time: float = 5.0
@@ -135,10 +137,33 @@ class NeighTable:
         return self.kernel.engine.now
 
     def parms_for(self, dev: Link) -> NeighParms:
+        """``neigh_get_dev_parms_rcu()``: the device's ``net.ipv4.neigh.DEV.*``.
+
+        Read from the namespace's sysctls each time, so a write takes effect
+        at once as in the kernel; ``reachable_time`` is re-drawn from the
+        world's RNG when ``base_reachable_time`` changes
+        (``neigh_proc_base_reachable_time()``)."""
         p = self.parms.get(dev)
         if p is None:
             p = self.parms[dev] = NeighParms()
-            p.reachable_time = neigh_rand_reach_time(self.kernel, p.base_reachable_time)
+            p.base_reachable_time = -1.0
+        ns = dev.netns
+        try:
+            s = None if ns is None else ns.sysctl.neigh_params(dev.ifname, "ipv4")
+        except NoSuchDevice:  # no IPv4 tree (MTU below 68): the defaults
+            s = None
+        if s is not None:
+            base = s.base_reachable_time
+            p.retrans_time, p.delay_first_probe_time = s.retrans_time, s.delay_first_probe_time
+            p.gc_stale_time, p.proxy_delay, p.locktime = s.gc_stale_time, s.proxy_delay, s.locktime
+            p.ucast_solicit, p.mcast_solicit = s.ucast_solicit, s.mcast_solicit
+            p.app_solicit, p.mcast_resolicit = s.app_solicit, s.mcast_resolicit
+            p.unres_qlen_bytes = s.unres_qlen_bytes
+        else:
+            base = DEFAULT_BASE_REACHABLE_TIME
+        if base != p.base_reachable_time:
+            p.base_reachable_time = base
+            p.reachable_time = neigh_rand_reach_time(self.kernel, base)
         return p
 
     def lookup(self, dev: Link, ip: int) -> Neighbour | None:
