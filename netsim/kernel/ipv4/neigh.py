@@ -126,6 +126,7 @@ class NeighTable:
         self.kernel = kernel
         self.entries: dict[tuple[Link, int], Neighbour] = {}
         self.parms: dict[Link, NeighParms] = {}
+        self._parms_key: dict[Link, tuple[object, int, str]] = {}  # the sysctl state read
         self._solicit = solicit  # arp_solicit(neigh, skb)
         self._error = error  # arp_error_report(skb): host unreachable to the sender
 
@@ -139,15 +140,19 @@ class NeighTable:
     def parms_for(self, dev: Link) -> NeighParms:
         """``neigh_get_dev_parms_rcu()``: the device's ``net.ipv4.neigh.DEV.*``.
 
-        Read from the namespace's sysctls each time, so a write takes effect
-        at once as in the kernel; ``reachable_time`` is re-drawn from the
+        Re-read after any sysctl write or device change, so a write takes
+        effect at once as in the kernel; ``reachable_time`` is re-drawn from the
         world's RNG when ``base_reachable_time`` changes
         (``neigh_proc_base_reachable_time()``)."""
         p = self.parms.get(dev)
+        ns = dev.netns
+        key = (None, 0, "") if ns is None else (ns.sysctl, ns.sysctl.generation, dev.ifname)
         if p is None:
             p = self.parms[dev] = NeighParms()
             p.base_reachable_time = -1.0
-        ns = dev.netns
+        elif self._parms_key.get(dev) == key:
+            return p
+        self._parms_key[dev] = key
         try:
             s = None if ns is None else ns.sysctl.neigh_params(dev.ifname, "ipv4")
         except NoSuchDevice:  # no IPv4 tree (MTU below 68): the defaults

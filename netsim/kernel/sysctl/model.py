@@ -121,6 +121,8 @@ class Sysctls(Effective):
         self._all6 = dict(T.CONF6_ALL)
         self._dflt6 = dict(T.CONF6_DEFAULT)
         self._devs: dict[str, T.Device] = {}
+        #: Bumped by every write and device change, so readers may cache what they derive.
+        self.generation = 0
 
     # --- devices --------------------------------------------------------------------
 
@@ -139,6 +141,7 @@ class Sysctls(Effective):
         ``all`` and ``default`` are refused as ``devinet_sysctl_register`` does
         (``RTNETLINK answers: Invalid argument``).
         """
+        self.generation += 1
         if ifname in ("all", "default"):
             raise KernelError(_errno.EINVAL)
         if ifname in self._devs:
@@ -151,11 +154,13 @@ class Sysctls(Effective):
 
     def remove_device(self, ifname: str) -> None:
         """The device unregistered or left for another namespace: its trees go."""
+        self.generation += 1
         if self._devs.pop(ifname, None) is None:
             raise NoSuchDevice(ifname)
 
     def rename_device(self, old: str, new: str) -> None:
         """``ip link set OLD name NEW``: the trees move with every value kept."""
+        self.generation += 1
         if old not in self._devs:
             raise NoSuchDevice(old)
         if new == old:
@@ -169,6 +174,7 @@ class Sysctls(Effective):
     def set_mtu(self, ifname: str, mtu: int) -> None:
         """``NETDEV_CHANGEMTU``: below 1280 the IPv6 trees go and come back fresh above it
         (``addrconf_notify``); IPv4 likewise below 68 (``inetdev_event``)."""
+        self.generation += 1
         dev = self._devs.get(ifname)
         if dev is None:
             raise NoSuchDevice(ifname)
@@ -370,6 +376,7 @@ class Sysctls(Effective):
         return f"{_dotted(split_key(key))} = {str(value).lstrip(_BLANKS)}"
 
     def _write(self, parts: tuple[str, ...], text: str) -> None:
+        self.generation += 1
         if len(parts) == 5 and parts[0] == "net" and parts[1] in T.FAMILIES:
             fam, sub, dev, name = parts[1:]
             if sub == "conf" and (conf := self._conf(fam, dev)) is not None and name in conf:
