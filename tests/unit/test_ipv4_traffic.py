@@ -253,3 +253,28 @@ def test_fragmentation_and_path_mtu(routed: World) -> None:
     assert strict.lines[1] == "ping: local error: message too long, mtu=1000"
     big = routed.ping("10.2.0.1", netns="a", size=3000, timeout=1)
     assert big.received == 1
+
+
+@pytest.mark.parametrize(
+    ("rtype", "forwarded", "local"),
+    [
+        (
+            "prohibit",
+            "From 10.1.0.254 icmp_seq=1 Packet filtered",
+            "ping: connect: Permission denied",
+        ),
+        (
+            "unreachable",
+            "From 10.1.0.254 icmp_seq=1 Destination Host Unreachable",
+            "ping: connect: No route to host",
+        ),
+        ("blackhole", "", "ping: connect: Invalid argument"),
+    ],
+)
+def test_reject_route_types(routed: World, rtype: str, forwarded: str, local: str) -> None:
+    """A forwarded packet hitting prohibit/unreachable gets ICMP admin-prohibited/host
+    unreachable from the router, blackhole drops it silently; on the router itself the
+    connect fails with EACCES, EHOSTUNREACH, EINVAL (``ip_route_output`` errors)."""
+    routed.route_add("10.9.0.0/16", netns="r", type=rtype)
+    assert routed.ping("10.9.0.1", netns="a", timeout=1).lines[1] == forwarded
+    assert routed.ping("10.9.0.1", netns="r", timeout=1).lines == [local]
