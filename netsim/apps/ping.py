@@ -4,7 +4,9 @@ It prints what the real ``ping`` prints, line for line: the header, one line
 per reply (``64 bytes from 10.1.0.2: icmp_seq=1 ttl=64 time=0.040 ms``) or per
 ICMP error (``From 10.1.0.254 icmp_seq=1 Time to live exceeded``), and the
 statistics.  Route errors at ``connect()`` end it at once, as
-``ping: connect: Network is unreachable`` (exit status 2).
+``ping: connect: Network is unreachable`` (exit status 2); ``EACCES`` (a
+broadcast destination without ``-b``, or a ``prohibit`` route) is iputils'
+"Do you want to ping broadcast?" line.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from netsim.addr import ip4, ip4_str
 from netsim.errors import KernelError
+from netsim.kernel.ipv4.consts import RTN_BROADCAST
 from netsim.kernel.ipv4.route import ip_route_output
 from netsim.kernel.ipv4.sockets import SockEvent
 from netsim.packet import ICMP, IPv4, ipv4_addr
@@ -47,6 +50,7 @@ class PingResult:
     dst: str
     transmitted: int = 0
     received: int = 0
+    duplicates: int = 0
     errors: int = 0
     rtts: list[float] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
@@ -84,13 +88,15 @@ def _error_text(ev: SockEvent) -> str:
 class _Pinger:
     """One run of ``ping``: sends on a timer, collects replies and errors."""
 
-    def __init__(self, world: World, ns_name: str, dst: str, count: int, size: int, ttl: int):
+    def __init__(self, world: World, ns_name: str, dst: str, count: int, size: int, ttl: int,
+                 broadcast: bool = False):  # fmt: skip
         self.world = world
         self.ns = world.netns(ns_name)
         self.stack = self.ns.inet
         self.res = PingResult(dst)
         self.daddr = ip4(dst)
         self.count, self.size, self.ttl = count, size, ttl
+        self.multicast = broadcast  # iputils: -b hides "(DUP!)"
         self.sent: dict[int, float] = {}
         self.seen: set[int] = set()
         self.start = world.now
@@ -104,16 +110,20 @@ class _Pinger:
     def on_event(self, ev: SockEvent) -> None:
         res, msg = self.res, ev.data
         if ev.kind == "data" and isinstance(msg, ICMP) and msg.seq in self.sent:
-            if msg.seq in self.seen:
-                return
+            # gather_statistics(): a repeat counts as a duplicate, in the rtt figures too
+            dup = msg.seq in self.seen
             self.seen.add(msg.seq)
             self._acknowledge(msg.seq)
             us = round((ev.time - self.sent[msg.seq]) * 1e6)
             res.rtts.append(us / 1000)
-            res.received += 1
+            if dup:
+                res.duplicates += 1
+            else:
+                res.received += 1
+            mark = " (DUP!)" if dup and not self.multicast else ""
             res.lines.append(
                 f"{msg.wire_len} bytes from {ip4_str(ev.src)}: icmp_seq={msg.seq} "
-                f"ttl={ev.ttl} time={_ms(us)} ms"
+                f"ttl={ev.ttl} time={_ms(us)} ms{mark}"
             )
         elif ev.kind == "error":
             seq = ev.seq
@@ -147,6 +157,12 @@ class _Pinger:
                 res.lines.append(f"ping: sendmsg: {os.strerror(e.errno)}")
 
 
+_BCAST_QUESTION: Final = (
+    "ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules"
+)
+_BCAST_WARNING: Final = "WARNING: pinging broadcast address"
+
+
 def ping(
     world: World,
     dst: str,
@@ -160,16 +176,28 @@ def ping(
     size: int = 56,
     interface: str | None = None,
     pmtudisc: str = "want",
+    broadcast: bool = False,
 ) -> PingResult:
-    """``ping [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [-w DEADLINE] [-t TTL] [-s SIZE]
+    """``ping [-b] [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [-w DEADLINE] [-t TTL] [-s SIZE]
     [-I IFACE] [-M do|want|dont] DST``, run to completion in simulated time."""
     ns = world.netns(netns)
     oif = ns.dev(interface) if interface else None
+    warn = []
     try:
         rt = ip_route_output(ns, ip4(dst), oif=oif)
+        if rt.route.type == RTN_BROADCAST:  # ip_route_connect(): no SO_BROADCAST yet
+            if not broadcast:
+                raise KernelError(errno.EACCES)
+            warn = [_BCAST_WARNING]
     except KernelError as e:
-        return PingResult(dst, lines=[f"ping: connect: {os.strerror(e.errno)}"], exit_code=2)
-    p = _Pinger(world, netns, dst, count, size, ttl)
+        if e.errno != errno.EACCES:
+            return PingResult(dst, lines=[f"ping: connect: {os.strerror(e.errno)}"], exit_code=2)
+        if not broadcast:
+            return PingResult(dst, lines=[_BCAST_QUESTION], exit_code=2)
+        lines = [_BCAST_WARNING, f"ping: connect: {os.strerror(e.errno)}"]
+        return PingResult(dst, lines=lines, exit_code=2)
+    p = _Pinger(world, netns, dst, count, size, ttl, broadcast)
+    p.res.lines.extend(warn)
     p.res.lines.append(f"PING {dst} ({dst}) {size}({size + 28}) bytes of data.")
     env = world.env
 
@@ -196,6 +224,8 @@ def _summary(res: PingResult, elapsed_s: float, pipe: int) -> None:
     """iputils ``finish()``: the statistics, ``time`` up to the last request sent."""
     loss = 0 if not res.transmitted else 100 * (res.transmitted - res.received) // res.transmitted
     line = f"{res.transmitted} packets transmitted, {res.received} received, "
+    if res.duplicates:
+        line += f"+{res.duplicates} duplicates, "
     if res.errors:
         line += f"+{res.errors} errors, "
     line += f"{loss}% packet loss, time {round(elapsed_s * 1000)}ms"

@@ -27,7 +27,8 @@ MACS = {"a": "02:00:00:00:0a:01", "ra": "02:00:00:00:0a:fe", "rc": "02:00:00:00:
 
 Step = tuple[Any, ...]
 
-# ("ping", ns, "args"), ("sysctl", ns, "key", "value"), ("neigh", ns), ("sleep", seconds)
+# ("ping", ns, "args"), ("sysctl", ns, "key", "value"), ("neigh", ns), ("sleep", seconds),
+# ("mtu", ns, dev, mtu), ("route", ns, type, prefix)
 STEPS: dict[str, list[Step]] = {
     "T09-forwarding": [
         ("ping", "a", "-c2 -W1 10.2.0.1"),
@@ -63,6 +64,28 @@ STEPS: dict[str, list[Step]] = {
         ("ping", "a", "-c1 -W1 -s 1400 -M do 10.2.0.1"),
         ("ping", "a", "-c1 -W1 -s 2000 10.2.0.1"),
         ("ping", "a", "-c1 -W1 -s 2000 -M do 10.2.0.1"),
+    ],
+    "reject-routes": [
+        ("sysctl", "r", "net.ipv4.ip_forward", "1"),
+        ("route", "r", "prohibit", "10.7.0.0/16"),
+        ("route", "r", "unreachable", "10.8.0.0/16"),
+        ("route", "r", "blackhole", "10.9.0.0/16"),
+        ("ping", "a", "-c1 -W1 10.7.0.1"),
+        ("ping", "a", "-c1 -W1 10.8.0.1"),
+        ("ping", "a", "-c1 -W1 10.9.0.1"),
+        ("ping", "r", "-c1 -W1 10.7.0.1"),
+        ("ping", "r", "-c1 -W1 10.8.0.1"),
+        ("ping", "r", "-c1 -W1 10.9.0.1"),
+    ],
+    "broadcast": [
+        ("ping", "a", "-c1 -W1 10.1.0.255"),
+        ("ping", "a", "-b -c1 -W1 10.1.0.255"),
+        ("sysctl", "r", "net.ipv4.icmp_echo_ignore_broadcasts", "0"),
+        ("ping", "a", "-b -c2 -W1 10.1.0.255"),
+        ("ping", "a", "-b -c1 -W1 255.255.255.255"),
+        ("sysctl", "a", "net.ipv4.icmp_echo_ignore_broadcasts", "0"),
+        ("ping", "a", "-b -c2 -W1 10.1.0.255"),
+        ("neigh", "r"),
     ],
     "local": [
         ("ping", "a", "-c1 10.1.0.1"),
@@ -104,6 +127,8 @@ def _kernel_script(steps: list[Step]) -> str:
             lines.append(f"sleep {step[1]}")
         elif kind == "mtu":
             lines.append(f"ip -n {step[1]} link set {step[2]} mtu {step[3]}")
+        elif kind == "route":
+            lines.append(f"ip -n {step[1]} route add {step[2]} {step[3]}")
     return "\n".join(lines) + "\n"
 
 
@@ -137,6 +162,9 @@ def _sim(steps: list[Step]) -> list[str]:
         elif kind == "mtu":
             w.link_set(step[2], netns=step[1], mtu=step[3])
             out.append("")
+        elif kind == "route":
+            w.route_add(step[3], netns=step[1], type=step[2])
+            out.append("")
     return out
 
 
@@ -145,7 +173,10 @@ def _ping_args(text: str) -> dict[str, Any]:
     names = {"-c": ("count", int), "-W": ("timeout", float), "-t": ("ttl", int),
              "-i": ("interval", float), "-w": ("deadline", float), "-s": ("size", int),
              "-M": ("pmtudisc", str)}  # fmt: skip
-    return {names[k][0]: names[k][1](v) for k, v in opts.items()}
+    args: dict[str, Any] = {names[k][0]: names[k][1](v) for k, v in opts.items()}
+    if "-b" in text.split():
+        args["broadcast"] = True
+    return args
 
 
 def _normalise(text: str) -> str:

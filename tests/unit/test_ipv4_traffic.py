@@ -255,13 +255,18 @@ def test_fragmentation_and_path_mtu(routed: World) -> None:
     assert big.received == 1
 
 
+BCAST_QUESTION = (
+    "ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules"
+)
+
+
 @pytest.mark.parametrize(
     ("rtype", "forwarded", "local"),
     [
         (
             "prohibit",
             "From 10.1.0.254 icmp_seq=1 Packet filtered",
-            "ping: connect: Permission denied",
+            BCAST_QUESTION,
         ),
         (
             "unreachable",
@@ -274,7 +279,32 @@ def test_fragmentation_and_path_mtu(routed: World) -> None:
 def test_reject_route_types(routed: World, rtype: str, forwarded: str, local: str) -> None:
     """A forwarded packet hitting prohibit/unreachable gets ICMP admin-prohibited/host
     unreachable from the router, blackhole drops it silently; on the router itself the
-    connect fails with EACCES, EHOSTUNREACH, EINVAL (``ip_route_output`` errors)."""
+    connect fails with EACCES (which iputils reports as its broadcast question),
+    EHOSTUNREACH, EINVAL."""
     routed.route_add("10.9.0.0/16", netns="r", type=rtype)
     assert routed.ping("10.9.0.1", netns="a", timeout=1).lines[1] == forwarded
     assert routed.ping("10.9.0.1", netns="r", timeout=1).lines == [local]
+
+
+def test_broadcast_ping_needs_b_and_loops_back(routed: World) -> None:
+    """Without ``-b`` connect() to a broadcast fails (EACCES, exit 2); with it the
+    router answers from its own address, and once the sender answers too (its copy
+    comes back to it first, ``ip_mc_output``) the router's reply is a duplicate that
+    ``-b`` does not mark; ping stops when every request has one reply."""
+    res = routed.ping("10.1.0.255", netns="a", timeout=1)
+    assert (res.lines, res.exit_code) == ([BCAST_QUESTION], 2)
+    res = routed.ping("10.1.0.255", netns="a", timeout=1, broadcast=True)
+    assert res.lines[0] == "WARNING: pinging broadcast address" and res.received == 0
+    routed.netns("r").sysctl.set("net.ipv4.icmp_echo_ignore_broadcasts", "0")
+    routed.netns("a").sysctl.set("net.ipv4.icmp_echo_ignore_broadcasts", "0")
+    res = routed.ping("10.1.0.255", netns="a", count=2, timeout=1, broadcast=True)
+    replies = [line.split(" ttl=")[0] for line in res.lines[2:5]]
+    assert replies == [
+        "64 bytes from 10.1.0.1: icmp_seq=1",
+        "64 bytes from 10.1.0.254: icmp_seq=1",
+        "64 bytes from 10.1.0.1: icmp_seq=2",
+    ]
+    assert (res.received, res.duplicates) == (2, 1)
+    assert res.lines[-2] == (
+        "2 packets transmitted, 2 received, +1 duplicates, 0% packet loss, time 1000ms"
+    )

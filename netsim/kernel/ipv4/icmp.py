@@ -19,6 +19,8 @@ import contextlib
 from typing import TYPE_CHECKING, Any, Final
 
 from netsim.errors import KernelError
+from netsim.kernel.ipv4.consts import RT_SCOPE_LINK, RT_SCOPE_UNIVERSE
+from netsim.kernel.ipv4.route import inet_select_addr, ip_route_output
 from netsim.packet import ICMP, IPv4, ipv4_addr
 
 if TYPE_CHECKING:
@@ -88,7 +90,8 @@ class Icmp:
                 dev.drop(skb, "broadcast echo ignored (icmp_echo_ignore_broadcasts)")
                 return
             stack.consumed(skb, dev, "echo request answered")
-            reply = IPv4(ip.dst, ip.src, 1, ICMP.echo_reply(msg.ident, msg.seq, _data(msg)),
+            src = ip.dst if not broadcast else ipv4_addr(self._spec_dst(int(ip.src), dev))
+            reply = IPv4(src, ip.src, 1, ICMP.echo_reply(msg.ident, msg.seq, _data(msg)),
                          tos=ip.tos, ident=stack.next_id())  # fmt: skip
             with contextlib.suppress(KernelError):  # no route back: the reply is lost
                 stack.output(reply)
@@ -102,6 +105,16 @@ class Icmp:
             stack.sockets.icmp_error(skb, dev)
             return
         stack.consumed(skb, dev, f"ICMP type {msg.type}")
+
+    def _spec_dst(self, saddr: int, dev: Link) -> int:
+        """``fib_compute_spec_dst()`` for a broadcast packet: the preferred source of the
+        route back to its sender, else a primary address of ``dev``."""
+        ns = self.stack.ns
+        if saddr:
+            with contextlib.suppress(KernelError):
+                return ip_route_output(ns, saddr).saddr
+            return inet_select_addr(ns, dev, saddr, RT_SCOPE_UNIVERSE)
+        return inet_select_addr(ns, dev, saddr, RT_SCOPE_LINK)
 
     # --- errors -------------------------------------------------------------------------------
 

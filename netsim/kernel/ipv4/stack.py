@@ -204,11 +204,23 @@ class InetStack:
             self._loopback(skb, dev)
             return
         if rt.route.type == RTN_BROADCAST or rt.daddr == 0xFFFFFFFF:
+            # ip_mc_output(): a copy comes back to this host (dev_loopback_xmit, netif_rx)
+            looped = skb.clone()
+            looped.dev = dev
+            self.kernel.engine.call_later(0.0, self._broadcast_looped, looped)
             self._l2_xmit(skb, dev, BROADCAST)
             return
         nexthop = rt.gateway or rt.daddr
         n = self.neigh.lookup(dev, nexthop) or self.neigh.create(dev, nexthop)
         self.neigh.output(n, skb, lambda s, mac: self._l2_xmit(s, dev, mac))
+
+    def _broadcast_looped(self, skb: Skb) -> None:
+        """The looped copy keeps its output route: straight to local delivery."""
+        dev = skb.dev
+        if dev.netns is not self.ns:
+            return
+        skb.note(self.now, self.ns.name, dev.ifname, "RECEIVED", "looped back")
+        self.local_deliver(skb, dev, broadcast=True)
 
     def _loopback(self, skb: Skb, lo: Link) -> None:
         frame = Ethernet(MacAddr(0), MacAddr(0), ETH_P_IP, skb.frame)
