@@ -40,57 +40,17 @@ import gc
 import pstats
 import statistics
 import sys
-import time
 import tracemalloc
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
+
+from timing import Timing, timed  # bench/ is the script's directory
 
 from netsim import World
 
 #: Simulated gap between two echo requests of the timed two-pod ping (``ping -i``).
 INTERVAL: Final = 1e-4
 POD2: Final = "10.244.2.2"
-
-
-@dataclass(frozen=True, slots=True)
-class Timing:
-    """One timed run: wall seconds, of which ``gc`` in the cyclic garbage collector."""
-
-    wall: float
-    gc: float
-
-
-class GcClock:
-    """Wall time spent in the cyclic GC while installed (``gc.callbacks``)."""
-
-    def __init__(self) -> None:
-        self.total = 0.0
-        self._start = 0.0
-
-    def _callback(self, phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            self._start = time.perf_counter()
-        else:
-            self.total += time.perf_counter() - self._start
-
-    def __enter__(self) -> GcClock:
-        gc.callbacks.append(self._callback)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        gc.callbacks.remove(self._callback)
-
-
-def timed(fn: Callable[[], None], *, collect: bool = True) -> Timing:
-    """Run ``fn`` (from a collected heap unless told not to); its wall time and GC time."""
-    if collect:
-        gc.collect()
-    with GcClock() as clock:
-        t0 = time.perf_counter()
-        fn()
-        wall = time.perf_counter() - t0
-    return Timing(wall, clock.total)
 
 
 # --- two pods, two nodes -----------------------------------------------------------------------
