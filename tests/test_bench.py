@@ -1,0 +1,28 @@
+"""The benchmarks still run and check their own results (tiny sizes; nothing timed
+is asserted here — the figures live in bench/README.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).parent.parent / "bench"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["l2.py", "-n", "50", "-r", "1"], ["l3.py", "-n", "20", "-r", "1", "--pods", "4"]],
+    ids=["l2", "l3"],
+)
+def test_bench_runs_and_verifies(argv: list[str]) -> None:
+    """Each bench verifies every run (frames delivered, pings answered) and exits 1
+    or raises SystemExit with a message when the model stops doing what it measures."""
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / argv[0]), *argv[1:]],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "rates in" in proc.stdout or "pings/s" in proc.stdout
