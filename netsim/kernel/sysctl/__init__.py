@@ -6,8 +6,8 @@ reproduces); :mod:`.effective` has the getters the stack uses and
 """
 
 from netsim.kernel.sysctl.effective import NeighParams as NeighParams
-from netsim.kernel.sysctl.model import SysctlError as SysctlError
+from netsim.kernel.sysctl.keys import SysctlError as SysctlError
+from netsim.kernel.sysctl.keys import split_key as split_key
 from netsim.kernel.sysctl.model import Sysctls as Sysctls
-from netsim.kernel.sysctl.model import split_key as split_key
 
 __all__ = ["NeighParams", "SysctlError", "Sysctls", "split_key"]

@@ -40,61 +40,21 @@ from __future__ import annotations
 
 import errno as _errno
 import os
-import re
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Final
 
-from netsim.errors import KernelError, NetsimError, NoSuchDevice
+from netsim.errors import KernelError, NoSuchDevice
 from netsim.kernel.sysctl import _defaults as D
 from netsim.kernel.sysctl import _tables as T
 from netsim.kernel.sysctl._procfs import Invalid, Kind, Spec, format_value
 from netsim.kernel.sysctl._scalars import SPECIAL, Scalars
 from netsim.kernel.sysctl.effective import Effective, NeighParams
+from netsim.kernel.sysctl.keys import _PROC, SysctlError, _dotted, split_key
 
 __all__ = ["NeighParams", "SysctlError", "Sysctls", "split_key"]
 
-_PROC: Final = "/proc/sys/"
 _BLANKS: Final = " \t\n\v\f\r"  # isspace()
-
-
-class SysctlError(NetsimError):
-    """A read or write ``sysctl`` refuses; ``message`` is the line it prints.
-
-    ``errno`` is what the kernel returned (``EACCES`` for a read-only file,
-    for which procps still prints "Invalid argument").
-    """
-
-    def __init__(self, message: str, *, key: str, errno: int):
-        self.message = message
-        self.key = key
-        self.errno = errno
-        super().__init__(message)
-
-
-def split_key(key: str) -> tuple[str, ...]:
-    """``net.ipv4.conf.eth0/100.rp_filter``, ``net/ipv4/...`` or ``/proc/sys/net/...`` -> parts.
-
-    As ``sysctl`` reads a name: when the first separator is ``.``, dots
-    separate and ``/`` stands for a dot inside a part (``eth0/100`` is device
-    ``eth0.100``); when it is ``/``, slashes separate.
-    """
-    if key.startswith(_PROC):
-        parts = key[len(_PROC) :].split("/")
-    else:
-        first = re.search(r"[./]", key)
-        if first is not None and first.group() == "/":
-            parts = key.split("/")
-        else:
-            parts = [p.replace("/", ".") for p in key.split(".")]
-    return tuple(p for p in parts if p)
-
-
-def _dotted(parts: tuple[str, ...]) -> str:
-    joined = ".".join(parts)
-    if joined.count(".") == len(parts) - 1:
-        return joined
-    return ".".join(p.replace(".", "/") for p in parts)
 
 
 class Sysctls(Effective):
