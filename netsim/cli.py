@@ -19,10 +19,36 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run the default demo (the seed's bridge walk-through)")
     demo.add_argument("--seed", type=int, default=1, help="world seed (default 1)")
+    sh = sub.add_parser("sh", help="run a shell script of network commands in a simulated world")
+    sh.add_argument("--seed", type=int, default=1, help="world seed (default 1)")
+    sh.add_argument("-c", dest="commands", metavar="COMMANDS", help="run COMMANDS")
+    sh.add_argument("script", nargs="?", help="script file (default: read stdin)")
     args = parser.parse_args(argv)
     if args.command == "demo":
         run_demo(sys.stdout, seed=args.seed)
+    elif args.command == "sh":
+        return _sh(args)
     return 0
+
+
+def _sh(args: argparse.Namespace) -> int:
+    from netsim.world import World
+
+    if args.commands is not None:
+        script = args.commands
+    elif args.script is not None:
+        try:
+            with open(args.script, encoding="utf-8") as f:
+                script = f.read()
+        except OSError as e:
+            print(f"netsim: {args.script}: {e.strerror}", file=sys.stderr)
+            return 127
+    else:
+        script = sys.stdin.read()
+    result = World(seed=args.seed).sh(script)
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    return result.status
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final, final
+from typing import TYPE_CHECKING, Any, Final, final
 
 import simpy
 
@@ -20,6 +20,9 @@ from netsim.kernel.bridge.fdb import NUD_NOARP, NUD_PERMANENT, NUD_REACHABLE
 from netsim.trace import Trace, TraceRecorder
 from netsim.world_ipv4 import Ipv4Api
 from netsim.world_neigh import NeighApi
+
+if TYPE_CHECKING:
+    from netsim.shell import Shell, ShellResult
 
 __all__ = ["World"]
 
@@ -38,6 +41,7 @@ class World(Ipv4Api, NeighApi):
     def __init__(self, seed: int = 0, *, trace: bool = True, latency: float = DEFAULT_LATENCY):
         self.engine: Final = Engine(seed, trace=trace)
         self.kernel: Kernel = Kernel(self.engine, latency=latency)
+        self._shell: Shell | None = None
 
     def __repr__(self) -> str:
         names = ", ".join(self.kernel.namespaces)
@@ -69,6 +73,15 @@ class World(Ipv4Api, NeighApi):
     def sleep(self, seconds: float) -> None:
         """Advance simulated time by ``seconds``."""
         self.engine.run(self.now + seconds)
+
+    def sh(self, script: str) -> ShellResult:
+        """Run a shell script (``netsim sh``) in this world; variables and the
+        in-memory filesystem persist across calls."""
+        from netsim.shell import Shell
+
+        if self._shell is None:
+            self._shell = Shell(self)
+        return self._shell.run(script)
 
     def traces(self, flow: int | None = None) -> list[Trace]:
         """Finished traces (one flow's if given)."""

@@ -1,0 +1,106 @@
+"""The in-memory filesystem a :class:`~netsim.shell.Shell` owns (never the real
+disk).  Paths are resolved against a fixed working directory; ``/dev/null``
+reads empty and swallows writes."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Final
+
+__all__ = ["DEV_NULL", "FsError", "MemFs"]
+
+DEV_NULL: Final = "/dev/null"
+ENOENT: Final = "No such file or directory"
+EEXIST: Final = "File exists"
+EISDIR: Final = "Is a directory"
+ENOTDIR: Final = "Not a directory"
+
+
+class FsError(Exception):
+    """``strerror`` is the text coreutils print (``No such file or directory``)."""
+
+    def __init__(self, strerror: str):
+        super().__init__(strerror)
+        self.strerror = strerror
+
+
+class MemFs:
+    """Directories and text files, by absolute normalized path."""
+
+    def __init__(self, cwd: str = "/root"):
+        self.dirs: set[str] = {"/", "/dev", "/tmp", "/root"}
+        self.files: dict[str, str] = {DEV_NULL: ""}
+        self.cwd = cwd
+
+    def path(self, name: str) -> str:
+        return posixpath.normpath(posixpath.join(self.cwd, name)).replace("//", "/")
+
+    def is_dir(self, name: str) -> bool:
+        return self.path(name) in self.dirs
+
+    def exists(self, name: str) -> bool:
+        p = self.path(name)
+        return p in self.dirs or p in self.files
+
+    def _check_parent(self, p: str) -> None:
+        parent = posixpath.dirname(p)
+        if parent not in self.dirs:
+            raise FsError(ENOTDIR if parent in self.files else ENOENT)
+
+    def read(self, name: str) -> str:
+        p = self.path(name)
+        if p in self.dirs:
+            raise FsError(EISDIR)
+        if p not in self.files:
+            raise FsError(ENOENT)
+        return self.files[p]
+
+    def write(self, name: str, text: str, *, append: bool = False) -> None:
+        p = self.path(name)
+        if p == DEV_NULL:
+            return
+        if p in self.dirs:
+            raise FsError(EISDIR)
+        self._check_parent(p)
+        self.files[p] = (self.files.get(p, "") if append else "") + text
+
+    def mkdir(self, name: str, *, parents: bool = False) -> None:
+        p = self.path(name)
+        if parents:
+            parts = [q for q in p.split("/") if q]
+            cur = ""
+            for q in parts:
+                cur += "/" + q
+                if cur in self.files:
+                    raise FsError(EEXIST if cur == p else ENOTDIR)
+                self.dirs.add(cur)
+            return
+        if p in self.dirs or p in self.files:
+            raise FsError(EEXIST)
+        self._check_parent(p)
+        self.dirs.add(p)
+
+    def listdir(self, name: str) -> list[str]:
+        p = self.path(name)
+        if p not in self.dirs:
+            raise FsError(ENOTDIR if p in self.files else ENOENT)
+        prefix = p.rstrip("/") + "/"
+        names = {
+            q[len(prefix) :]
+            for q in (*self.dirs, *self.files)
+            if q.startswith(prefix) and q != p and "/" not in q[len(prefix) :]
+        }
+        return sorted(names)
+
+    def remove(self, name: str, *, recursive: bool = False) -> None:
+        p = self.path(name)
+        if p in self.files:
+            del self.files[p]
+            return
+        if p not in self.dirs:
+            raise FsError(ENOENT)
+        if not recursive:
+            raise FsError(EISDIR)
+        prefix = p.rstrip("/") + "/"
+        self.dirs = {d for d in self.dirs if d != p and not d.startswith(prefix)}
+        self.files = {f: t for f, t in self.files.items() if not f.startswith(prefix)}

@@ -1,0 +1,39 @@
+"""What one command of a ``netsim sh`` script sees: the contract between the
+shell and the tools (``ip``, ``bridge``, ``sysctl``, ``ping``, ...)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from netsim.world import World
+
+__all__ = ["Proc", "Tool"]
+
+
+@dataclass
+class Proc:
+    """A process: its world, namespace (``ip netns exec`` changes it), argv
+    (``argv[0]`` is the command name), stdin text, environment, and the
+    stdout/stderr it writes.  A tool returns its exit status."""
+
+    world: World
+    netns: str
+    argv: list[str]
+    stdin: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+    stdout: io.StringIO = field(default_factory=io.StringIO)
+    stderr: io.StringIO = field(default_factory=io.StringIO)
+
+    def out(self, text: str) -> None:
+        self.stdout.write(text)
+
+    def err(self, text: str) -> None:
+        self.stderr.write(text)
+
+
+#: A command: runs to completion in simulated time, returns the exit status.
+Tool = Callable[[Proc], int]

@@ -1,0 +1,120 @@
+"""What the parts of ``ip`` share: options, iproute2's keyword matching, its
+exits, and its JSON writer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from netsim.kernel import Netns
+    from netsim.shell.proc import Proc
+
+__all__ = ["Args", "IpExit", "Opts", "emit_json", "invarg", "jsonw", "matches"]
+
+
+class IpExit(Exception):
+    """``ip`` stops: ``message`` (may be "") goes to stderr, ``status`` is the exit status."""
+
+    def __init__(self, message: str, status: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def matches(word: str, pattern: str) -> bool:
+    """iproute2's ``matches()``: ``word`` is a non-empty prefix of ``pattern``."""
+    return 0 < len(word) <= len(pattern) and pattern.startswith(word)
+
+
+def invarg(msg: str, arg: str) -> IpExit:
+    return IpExit(f'Error: argument "{arg}" is wrong: {msg}\n', 255)
+
+
+@dataclass
+class Opts:
+    """The global options of ``ip``."""
+
+    netns: str
+    json: bool = False
+    pretty: bool = False
+    brief: bool = False
+    details: bool = False
+    stats: bool = False
+    family: int = 0  # 0: any, 4: -4
+
+
+@dataclass
+class Args:
+    """An argv cursor, as iproute2's ``argc``/``argv`` with ``NEXT_ARG()``."""
+
+    words: list[str]
+    pos: int = 0
+    opts: Opts = field(default_factory=lambda: Opts("init_net"))
+
+    def __bool__(self) -> bool:
+        return self.pos < len(self.words)
+
+    def __iter__(self) -> Iterator[str]:
+        while self:
+            yield self.take()
+
+    def peek(self) -> str:
+        return self.words[self.pos]
+
+    def take(self) -> str:
+        word = self.words[self.pos]
+        self.pos += 1
+        return word
+
+    def next_arg(self) -> str:
+        """``NEXT_ARG()``: the value after a keyword."""
+        if not self:
+            raise IpExit('Command line is not complete. Try option "help"\n', 255)
+        return self.take()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def jsonw(value: Any, pretty: bool) -> str:
+    """``value`` as iproute2's ``json_writer`` prints it (compact, or ``-p``)."""
+    if not pretty:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    out: list[str] = []
+
+    def write(v: Any, depth: int) -> None:
+        if isinstance(v, dict):
+            out.append("{")
+            for i, (k, item) in enumerate(v.items()):
+                if i:
+                    out.append(",")
+                out.append("\n" + "    " * (depth + 1) + _dumps(str(k)) + ": ")
+                write(item, depth + 1)
+            if v:
+                out.append("\n" + "    " * depth)
+            out.append("}")
+        elif isinstance(v, list):
+            out.append("[ ")
+            for i, item in enumerate(v):
+                if i:
+                    out.append(",")
+                write(item, depth + 1)
+            out.append(" ]" if v else "]")
+        else:
+            out.append(_dumps(v))
+
+    write(value, 0)
+    return "".join(out)
+
+
+def emit_json(proc: Proc, opts: Opts, records: list[Any]) -> None:
+    proc.out(jsonw(records, opts.pretty) + "\n")
+
+
+def netns_names(ns: Netns) -> dict[int, str]:
+    """Peer netns id -> name, as ``ip`` finds them under /run/netns."""
+    return {nsid: o.name for o, nsid in ns.netns_ids.items() if o.name != "init_net"}
