@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from netsim.tools.brctl import brctl_main
+from netsim.tools.bridge import bridge_main
 from netsim.tools.ip_main import ip_main
+from netsim.tools.ping import ping_main
+from netsim.tools.sysctl import sysctl_main
 
 if TYPE_CHECKING:
     from netsim.shell.proc import Tool
@@ -12,4 +16,10 @@ if TYPE_CHECKING:
 __all__ = ["TOOLS", "ip_main"]
 
 #: command name -> tool.
-TOOLS: dict[str, Tool] = {"ip": ip_main}
+TOOLS: dict[str, Tool] = {
+    "bridge": bridge_main,
+    "brctl": brctl_main,
+    "ip": ip_main,
+    "ping": ping_main,
+    "sysctl": sysctl_main,
+}
