@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any, Final
 
 from netsim.backends.sim.dump import bridge_link_records
-from netsim.errors import KernelError, NetsimError, NoSuchNetns
 from netsim.iproute import bridge_link_show
 from netsim.kernel.bridge.port import BridgePort
 from netsim.shell.proc import Proc
-from netsim.tools.ip_util import Args, IpExit, Opts, emit_json, matches
+from netsim.tools.ip_util import Args, IpExit, Opts, emit_json, matches, run_iproute
 
 __all__ = ["bridge_main"]
 
@@ -75,24 +74,7 @@ _NOT_MODELLED: Final = (
 
 def bridge_main(proc: Proc) -> int:
     """``bridge [OPTIONS] OBJECT COMMAND ...``."""
-    try:
-        _bridge(proc)
-    except IpExit as e:
-        proc.err(e.message)
-        return e.status
-    except NoSuchNetns as e:
-        proc.err(e.message + "\n")
-        return 255
-    except KernelError as e:
-        proc.err(e.message + "\n")
-        return 255
-    except NetsimError as e:
-        proc.err(f"{e}\n")
-        return 1
-    except Exception as e:  # never a traceback: say what broke
-        proc.err(f"netsim: bridge: internal error: {type(e).__name__}: {e}\n")
-        return 1
-    return 0
+    return run_iproute(proc, _bridge, kernel_status=255, nodev_status=255)
 
 
 def _bridge(proc: Proc) -> None:

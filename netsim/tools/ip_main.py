@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
-from netsim.errors import KernelError, NetsimError, NoSuchDevice, NoSuchNetns
+from netsim.errors import KernelError
 from netsim.kernel import INIT_NET
 from netsim.shell.proc import Proc
-from netsim.tools.ip_util import Args, IpExit, Opts, matches
+from netsim.tools.ip_util import Args, IpExit, Opts, matches, run_iproute
 
 if TYPE_CHECKING:
     from netsim.world import World
@@ -40,27 +40,7 @@ _FLAGS: Final = {
 
 def ip_main(proc: Proc) -> int:
     """``ip [OPTIONS] OBJECT COMMAND ...``."""
-    try:
-        _ip(proc)
-    except IpExit as e:
-        proc.err(e.message)
-        return e.status
-    except NoSuchNetns as e:
-        proc.err(e.message + "\n")
-        return 255
-    except NoSuchDevice as e:
-        proc.err(e.message + "\n")
-        return 1
-    except KernelError as e:
-        proc.err(e.message + "\n")
-        return 2
-    except NetsimError as e:
-        proc.err(f"{e}\n")
-        return 1
-    except Exception as e:  # never a traceback: say what broke
-        proc.err(f"netsim: ip: internal error: {type(e).__name__}: {e}\n")
-        return 1
-    return 0
+    return run_iproute(proc, _ip, kernel_status=2, nodev_status=1)
 
 
 def _ip(proc: Proc) -> None:

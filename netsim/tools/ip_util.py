@@ -1,18 +1,20 @@
-"""What the parts of ``ip`` share: options, iproute2's keyword matching, its
-exits, and its JSON writer."""
+"""What the parts of ``ip`` and ``bridge`` share: options, iproute2's keyword
+matching, its exits, and its JSON writer."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from netsim.errors import KernelError, NetsimError, NoSuchDevice, NoSuchNetns
 
 if TYPE_CHECKING:
     from netsim.kernel import Netns
     from netsim.shell.proc import Proc
 
-__all__ = ["Args", "IpExit", "Opts", "emit_json", "invarg", "jsonw", "matches"]
+__all__ = ["Args", "IpExit", "Opts", "emit_json", "invarg", "jsonw", "matches", "run_iproute"]
 
 
 class IpExit(Exception):
@@ -118,3 +120,32 @@ def emit_json(proc: Proc, opts: Opts, records: list[Any]) -> None:
 def netns_names(ns: Netns) -> dict[int, str]:
     """Peer netns id -> name, as ``ip`` finds them under /run/netns."""
     return {nsid: o.name for o, nsid in ns.netns_ids.items() if o.name != "init_net"}
+
+
+def run_iproute(proc: Proc, body: Callable[[Proc], None], *, kernel_status: int,
+                nodev_status: int) -> int:  # fmt: skip
+    """Run an iproute2 command body, turning what it raises into the line the real
+    tool prints and its exit status (``ip`` exits 2 on a kernel refusal and 1 on
+    ``Cannot find device``, ``bridge`` 255 on both); never a traceback."""
+    name = proc.argv[0]
+    try:
+        body(proc)
+    except IpExit as e:
+        proc.err(e.message)
+        return e.status
+    except NoSuchNetns as e:
+        proc.err(e.message + "\n")
+        return 255
+    except NoSuchDevice as e:
+        proc.err(e.message + "\n")
+        return nodev_status
+    except KernelError as e:
+        proc.err(e.message + "\n")
+        return kernel_status
+    except NetsimError as e:
+        proc.err(f"{e}\n")
+        return 1
+    except Exception as e:  # never a traceback: say what broke
+        proc.err(f"netsim: {name}: internal error: {type(e).__name__}: {e}\n")
+        return 1
+    return 0
