@@ -201,6 +201,8 @@ class Kernel:
         self.register(peer, peer_ns)
         self.register(dev, ns)
         dev.peer, peer.peer = peer, dev
+        if peer_ns is not ns:  # the requesting namespace names the peer's (6.18 shows it)
+            ns.peernet_id(peer_ns)
         self.linkwatch_fire_event(peer)
         self.linkwatch_fire_event(dev)
         return dev
@@ -251,8 +253,12 @@ class Kernel:
         self.notify(NetdevEvent.UNREGISTER, dev)
         ns.detach(dev)
         dev.qdisc = "noop"  # dev_shutdown()
+        ns.peernet_id(target)  # dev_change_net_namespace(): the RTM_DELLINK's target nsid
         target.attach(dev, keep_ifindex=dev.ifindex)
         self.notify(NetdevEvent.REGISTER, dev)
+        peer = getattr(dev, "peer", None)  # the RTM_NEWLINK names the peer's namespace
+        if peer is not None and peer.netns is not None and peer.netns is not target:
+            target.peernet_id(peer.netns)
 
     @rtnl
     def set_master(self, dev: Link, master: Link | None) -> None:

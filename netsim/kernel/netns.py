@@ -100,10 +100,13 @@ class Netns:
             raise KernelError(errno.ENODEV) from None
 
     def peernet_id(self, other: Netns) -> int:
-        """``peernet2id_alloc()``: a stable small id for another namespace."""
+        """``peernet2id_alloc()``: a stable small id for another namespace, the
+        lowest one free (``idr_alloc`` from 0; a dead namespace's id is reused)."""
         nsid = self.netns_ids.get(other)
         if nsid is None:
-            nsid = self.netns_ids[other] = len(self.netns_ids)
+            used = set(self.netns_ids.values())
+            nsid = next(i for i in range(len(used) + 1) if i not in used)
+            self.netns_ids[other] = nsid
         return nsid
 
     # --- names and indexes ----------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 
 from netsim import KernelError, NetsimError, NoSuchDevice, World
 from netsim.backends.sim.dump import link_records
+from netsim.kernel import Netns
 
 
 def test_fresh_netns_holds_only_lo_down(world: World) -> None:
@@ -107,3 +108,29 @@ def test_netns_add_twice_and_del_missing(world: World) -> None:
     assert "No such file or directory" in exc.value.message
     with pytest.raises(NetsimError):
         world.netns("zz")
+
+
+def ids(ns: Netns) -> dict[str, int]:
+    return {o.name: i for o, i in ns.netns_ids.items()}
+
+
+def test_netns_ids_are_allocated_where_the_kernel_allocates_them() -> None:
+    """6.18 (sandbox transcript): creating a veth pair across namespaces gives the
+    requesting namespace an id for the peer's; moving a device gives the source an
+    id for the target and the target one for the veth peer's namespace; ids are
+    the lowest free (``idr_alloc``), so a deleted namespace's id is reused."""
+    w = World(seed=1)
+    a, b = w.netns_add("a"), w.netns_add("b")
+    w.add_veth("v0", "v1", netns="a", peer_netns="b")
+    assert (ids(a), ids(b), ids(w.netns())) == ({"b": 0}, {}, {})
+    w.add_veth("x", "y")
+    w.link_set("y", to_netns="a")
+    assert ids(w.netns()) == {"a": 0}
+    assert ids(a) == {"b": 0, "init_net": 1}
+    w.add_veth("p", "q", netns="a")
+    w.link_set("q", netns="a", to_netns="b")
+    assert ids(b) == {"a": 0}
+    w.netns_del("b")
+    w.netns_add("c")
+    w.add_veth("r", "s", netns="a", peer_netns="c")
+    assert ids(a) == {"init_net": 1, "c": 0}
