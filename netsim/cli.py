@@ -23,6 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     sh.add_argument("--seed", type=int, default=1, help="world seed (default 1)")
     sh.add_argument("-c", dest="commands", metavar="COMMANDS", help="run COMMANDS")
     sh.add_argument("script", nargs="?", help="script file (default: read stdin)")
+    sh.add_argument(
+        "args",
+        nargs=argparse.REMAINDER,
+        help="positional parameters $1... (with -c, the first is $0, as in bash)",
+    )
     args = parser.parse_args(argv)
     if args.command == "demo":
         run_demo(sys.stdout, seed=args.seed)
@@ -32,11 +37,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _sh(args: argparse.Namespace) -> int:
+    from netsim.shell import Shell
     from netsim.world import World
 
+    params: list[str] = list(args.args)
+    name = "netsim"
     if args.commands is not None:
         script = args.commands
+        if args.script is not None:
+            name = args.script
     elif args.script is not None:
+        name = args.script
         try:
             with open(args.script, encoding="utf-8") as f:
                 script = f.read()
@@ -45,7 +56,8 @@ def _sh(args: argparse.Namespace) -> int:
             return 127
     else:
         script = sys.stdin.read()
-    result = World(seed=args.seed).sh(script)
+    world = World(seed=args.seed)
+    result = Shell(world).run(script, params, name=name)
     sys.stdout.write(result.stdout)
     sys.stderr.write(result.stderr)
     return result.status

@@ -22,6 +22,8 @@ from netsim.world_ipv4 import Ipv4Api
 from netsim.world_neigh import NeighApi
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from netsim.shell import Shell, ShellResult
 
 __all__ = ["World"]
@@ -74,14 +76,15 @@ class World(Ipv4Api, NeighApi):
         """Advance simulated time by ``seconds``."""
         self.engine.run(self.now + seconds)
 
-    def sh(self, script: str) -> ShellResult:
-        """Run a shell script (``netsim sh``) in this world; variables and the
-        in-memory filesystem persist across calls."""
+    def sh(self, script: str, *, args: Sequence[str] = ()) -> ShellResult:
+        """Run a shell script (``netsim sh``) in this world with positional
+        parameters ``args`` (``$1``...); variables and the in-memory filesystem
+        persist across calls."""
         from netsim.shell import Shell
 
         if self._shell is None:
             self._shell = Shell(self)
-        return self._shell.run(script)
+        return self._shell.run(script, args)
 
     def traces(self, flow: int | None = None) -> list[Trace]:
         """Finished traces (one flow's if given)."""

@@ -15,7 +15,11 @@ SCENARIOS = sorted((ROOT / "scenarios").rglob("*.sh"))
 
 
 def test_there_are_scenarios() -> None:
-    assert {p.name for p in SCENARIOS} >= {"veth-netns.sh", "bridge-walkthrough.sh"}
+    assert {p.name for p in SCENARIOS} >= {
+        "veth-netns.sh",
+        "bridge-walkthrough.sh",
+        "host-veth-finder.sh",
+    }
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -31,3 +35,8 @@ def test_bridge_walkthrough_shows_the_seed_notes_point() -> None:
     sections = out.split("== ")[1:]
     assert [" 0% packet loss" in s for s in sections] == [True, False, True]
     assert "exit status 1" in sections[1]
+
+
+def test_host_veth_finder_finds_the_containers_peer() -> None:
+    out = World(seed=1).sh((ROOT / "scenarios/seed/host-veth-finder.sh").read_text()).stdout
+    assert out.splitlines()[-5:] == ["----statrt-------", "veth9", "", "2", "----------end--------"]

@@ -1,6 +1,7 @@
 """The commands the shell runs itself: ``echo``, ``true``/``false``, ``set``,
 ``exit``, ``export``, ``env``, ``test``/``[``, ``sleep`` (simulated time) and the file
-commands on the in-memory filesystem (``mkdir``, ``ls``, ``cat``, ``rm``)."""
+commands on the in-memory filesystem (``mkdir``, ``ls``, ``cat``, ``rm``, ``cd``,
+``pwd``), ``shift``; text filters are in :mod:`netsim.shell.builtins_text`."""
 
 from __future__ import annotations
 
@@ -83,10 +84,13 @@ def false(sh: Shell, p: Proc) -> int:
 
 
 def set_(sh: Shell, p: Proc) -> int:
-    for a in p.argv[1:]:
-        if a[:1] not in "-+" or len(a) < 2:
-            p.err(f"netsim: line {sh.line}: set: {a}: unsupported argument\n")
-            return 2
+    """``set [-e|+e] [--] [ARG...]``: errexit, and the positional parameters (``set --
+    a b`` sets them; so do words after the options)."""
+    args = p.argv[1:]
+    for i, a in enumerate(args):
+        if a == "--" or a[:1] not in "-+" or len(a) < 2:
+            sh.args = args[i + 1 :] if a == "--" else args[i:]
+            return 0
         for c in a[1:]:
             if c != "e":
                 p.err(f"netsim: line {sh.line}: set: {a[0]}{c}: unsupported option\n")
@@ -245,6 +249,43 @@ def rm(sh: Shell, p: Proc) -> int:
     return status
 
 
+def cd(sh: Shell, p: Proc) -> int:
+    args = p.argv[1:]
+    if len(args) > 1:
+        p.err(f"netsim: line {sh.line}: cd: too many arguments\n")
+        return 1
+    target = args[0] if args else sh.vars.get("HOME", "/root")
+    if target == "-":
+        target = sh.vars.get("OLDPWD", sh.fs.cwd)
+    if not sh.fs.exists(target):
+        p.err(f"netsim: line {sh.line}: cd: {target}: No such file or directory\n")
+        return 1
+    if not sh.fs.is_dir(target):
+        p.err(f"netsim: line {sh.line}: cd: {target}: Not a directory\n")
+        return 1
+    sh.vars["OLDPWD"] = sh.fs.cwd
+    sh.fs.cwd = sh.fs.path(target)
+    sh.vars["PWD"] = sh.fs.cwd
+    return 0
+
+
+def pwd(sh: Shell, p: Proc) -> int:
+    p.out(sh.fs.cwd + "\n")
+    return 0
+
+
+def shift(sh: Shell, p: Proc) -> int:
+    args = p.argv[1:]
+    if args and not re.fullmatch(r"[0-9]+", args[0]):
+        p.err(f"netsim: line {sh.line}: shift: {args[0]}: numeric argument required\n")
+        return 1
+    n = int(args[0]) if args else 1
+    if n > len(sh.args):
+        return 1
+    sh.args = sh.args[n:]
+    return 0
+
+
 _INT_OPS: Final = {
     "-eq": lambda a, b: a == b,
     "-ne": lambda a, b: a != b,
@@ -322,4 +363,16 @@ BUILTINS: Final[dict[str, Builtin]] = {
     "ls": ls,
     "cat": cat,
     "rm": rm,
+    "cd": cd,
+    "pwd": pwd,
+    "shift": shift,
 }
+
+
+def _text_builtins() -> None:
+    from netsim.shell.builtins_text import TEXT_BUILTINS
+
+    BUILTINS.update(TEXT_BUILTINS)
+
+
+_text_builtins()

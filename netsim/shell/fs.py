@@ -5,9 +5,9 @@ reads empty and swallows writes."""
 from __future__ import annotations
 
 import posixpath
-from typing import Final
+from typing import Final, Protocol
 
-__all__ = ["DEV_NULL", "FsError", "MemFs"]
+__all__ = ["DEV_NULL", "FsError", "MemFs", "Overlay"]
 
 DEV_NULL: Final = "/dev/null"
 ENOENT: Final = "No such file or directory"
@@ -24,23 +24,38 @@ class FsError(Exception):
         self.strerror = strerror
 
 
+class Overlay(Protocol):
+    """Read-only virtual files (``/sys``, ``/proc``) consulted before the memory."""
+
+    def read(self, path: str) -> str | None: ...
+    def listdir(self, path: str) -> list[str] | None: ...
+    def isdir(self, path: str) -> bool: ...
+    def exists(self, path: str) -> bool: ...
+
+
 class MemFs:
-    """Directories and text files, by absolute normalized path."""
+    """Directories and text files, by absolute normalized path; relative paths
+    are resolved against ``cwd`` (``cd`` changes it)."""
 
     def __init__(self, cwd: str = "/root"):
         self.dirs: set[str] = {"/", "/dev", "/tmp", "/root"}
         self.files: dict[str, str] = {DEV_NULL: ""}
         self.cwd = cwd
+        self.overlay: Overlay | None = None
 
     def path(self, name: str) -> str:
-        return posixpath.normpath(posixpath.join(self.cwd, name)).replace("//", "/")
+        p = posixpath.normpath(posixpath.join(self.cwd, name))
+        return "/" + p.lstrip("/")
 
     def is_dir(self, name: str) -> bool:
-        return self.path(name) in self.dirs
+        p = self.path(name)
+        return p in self.dirs or (self.overlay is not None and self.overlay.isdir(p))
 
     def exists(self, name: str) -> bool:
         p = self.path(name)
-        return p in self.dirs or p in self.files
+        if p in self.dirs or p in self.files:
+            return True
+        return self.overlay is not None and self.overlay.exists(p)
 
     def _check_parent(self, p: str) -> None:
         parent = posixpath.dirname(p)
@@ -49,6 +64,12 @@ class MemFs:
 
     def read(self, name: str) -> str:
         p = self.path(name)
+        if self.overlay is not None:
+            text = self.overlay.read(p)
+            if text is not None:
+                return text
+            if self.overlay.isdir(p):
+                raise FsError(EISDIR)
         if p in self.dirs:
             raise FsError(EISDIR)
         if p not in self.files:
@@ -82,6 +103,10 @@ class MemFs:
 
     def listdir(self, name: str) -> list[str]:
         p = self.path(name)
+        if self.overlay is not None:
+            virtual = self.overlay.listdir(p)
+            if virtual is not None:
+                return virtual
         if p not in self.dirs:
             raise FsError(ENOTDIR if p in self.files else ENOENT)
         prefix = p.rstrip("/") + "/"

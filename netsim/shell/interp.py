@@ -1,6 +1,7 @@
-"""Run a parsed script: expansion, redirections, pipelines, ``&&``/``||``,
-``set -e``, ``for`` and ``if``, and the command lookup (builtins, then
-:data:`netsim.tools.TOOLS`)."""
+"""Run a parsed script: redirections, pipelines, ``&&``/``||``, ``set -e``,
+``for``, ``while``/``until``, ``if``, ``[[ ]]`` (:mod:`netsim.shell.cond`),
+command substitution, and the command lookup (builtins, then
+:data:`netsim.tools.TOOLS`).  Word expansion is in :mod:`netsim.shell.expand`."""
 
 from __future__ import annotations
 
@@ -8,14 +9,28 @@ import contextlib
 import importlib
 import io
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from netsim.kernel import INIT_NET
+from netsim.shell.expand import Expander
 from netsim.shell.fs import DEV_NULL, FsError, MemFs
 from netsim.shell.lexer import ShellSyntaxError, UnsupportedSyntax, Word
-from netsim.shell.parser import AndOr, For, If, Node, Pipeline, Redir, Seq, Simple, parse
+from netsim.shell.overlay import SysOverlay
+from netsim.shell.parser import (
+    AndOr,
+    Cond,
+    For,
+    If,
+    Node,
+    Pipeline,
+    Redir,
+    Seq,
+    Simple,
+    While,
+    parse,
+)
 from netsim.shell.proc import Proc, Tool
 
 if TYPE_CHECKING:
@@ -74,7 +89,7 @@ def find_tool(name: str) -> Tool | None:
     return tools.get(name)
 
 
-class Shell:
+class Shell(Expander):
     """A shell session on one world: variables and the in-memory filesystem
     persist across :meth:`run` calls; ``set -e`` is per script."""
 
@@ -82,6 +97,11 @@ class Shell:
         self.world = world
         self.netns = netns
         self.fs = MemFs()
+        self.fs.overlay = SysOverlay(self)
+        self.argv0 = "netsim"
+        self.args: list[str] = []
+        self._err: io.StringIO = io.StringIO()  # stderr of the running command
+        self._subst_status: int | None = None
         self.vars: dict[str, str] = {}
         self.exported: set[str] = set()
         self.status = 0
@@ -92,11 +112,19 @@ class Shell:
 
     # --- entry point ---------------------------------------------------------------------
 
-    def run(self, script: str) -> ShellResult:
-        """Run ``script`` to completion; returns what it printed and its exit status."""
+    def run(
+        self, script: str, args: Sequence[str] | None = None, *, name: str | None = None
+    ) -> ShellResult:
+        """Run ``script`` to completion; returns what it printed and its exit status.
+        ``args`` are the positional parameters ``$1``... and ``name`` is ``$0``."""
         out, err = io.StringIO(), io.StringIO()
         self.errexit = False
         self._suppress = self.loops = 0
+        if args is not None:
+            self.args = list(args)
+        if name is not None:
+            self.argv0 = name
+        self._err = err
         try:
             tree = parse(script)
         except ShellSyntaxError as e:
@@ -156,6 +184,7 @@ class Shell:
     def exec_node(self, node: Node, s: Streams) -> int:
         if isinstance(node, Simple):
             return self.exec_simple(node, s)
+        self._err = s.err
         try:
             inner, flush = self.redirect(node.redirs, s)
         except _RedirError as e:
@@ -164,6 +193,13 @@ class Shell:
         try:
             if isinstance(node, For):
                 return self.exec_for(node, inner)
+            if isinstance(node, While):
+                return self.exec_while(node, inner)
+            if isinstance(node, Cond):
+                from netsim.shell.cond import eval_cond
+
+                self.line = node.line
+                return eval_cond(self, node, inner)
             return self.exec_if(node, inner)
         finally:
             flush()
@@ -175,6 +211,31 @@ class Shell:
         try:
             for value in words:
                 self.vars[node.var] = value
+                try:
+                    status = self.exec_seq(node.body, s)
+                except LoopControl as c:
+                    status = 0
+                    if c.levels > 1:
+                        c.levels -= 1
+                        raise
+                    if c.kind == "break":
+                        break
+        finally:
+            self.loops -= 1
+        return status
+
+    def exec_while(self, node: While, s: Streams) -> int:
+        status = 0
+        self.loops += 1
+        try:
+            while True:
+                self._suppress += 1
+                try:
+                    ok = (self.exec_seq(node.cond, s) == 0) != node.until
+                finally:
+                    self._suppress -= 1
+                if not ok:
+                    break
                 try:
                     status = self.exec_seq(node.body, s)
                 except LoopControl as c:
@@ -203,6 +264,8 @@ class Shell:
 
     def exec_simple(self, node: Simple, s: Streams) -> int:
         self.line = node.line
+        self._err = s.err
+        self._subst_status = None
         try:
             argv = [f for w in node.words for f in self.fields(w)]
             assigns = {name: self.string(value) for name, value in node.assigns}
@@ -213,7 +276,7 @@ class Shell:
         try:
             if not argv:
                 self.vars.update(assigns)
-                return 0
+                return self._subst_status or 0
             env = {k: v for k, v in self.vars.items() if k in self.exported}
             env.update(assigns)
             return self.call(argv, env, inner)
@@ -225,7 +288,7 @@ class Shell:
         from netsim.shell.builtins import BUILTINS
 
         name = argv[0]
-        proc = Proc(self.world, self.netns, argv, s.stdin, env, s.out, s.err)
+        proc = Proc(self.world, self.netns, argv, s.stdin, env, s.out, s.err, self.run_proc)
         builtin = BUILTINS.get(name)
         tool = None if builtin is not None else find_tool(name)
         if builtin is None and tool is None:
@@ -244,39 +307,41 @@ class Shell:
             s.err.write(f"netsim: {name}: internal error: {type(e).__name__}: {e}\n")
             return 1
 
+    def run_proc(self, proc: Proc) -> int:
+        """Run ``proc.argv`` as this shell would, in ``proc.netns`` (``ip netns exec``:
+        builtins too, and /sys shows that namespace)."""
+        saved, self.netns = self.netns, proc.netns
+        try:
+            return self.call(proc.argv, proc.env, Streams(proc.stdin, proc.stdout, proc.stderr))
+        finally:
+            self.netns = saved
+
     # --- expansion -----------------------------------------------------------------------
 
-    def value(self, name: str) -> str:
-        return str(self.status) if name == "?" else self.vars.get(name, "")
-
-    def string(self, word: Word) -> str:
-        """The word expanded without field splitting (assignments, here-documents)."""
-        return "".join(self.value(p.text) if p.kind == "var" else p.text for p in word.parts)
-
-    def fields(self, word: Word) -> list[str]:
-        """The word expanded; unquoted expansions split on blanks (no globbing)."""
-        fields: list[str] = []
-        cur, started = "", False
-        for p in word.parts:
-            if p.kind == "lit" or p.quoted:
-                cur += self.value(p.text) if p.kind == "var" else p.text
-                started = True
-                continue
-            value = self.value(p.text)
-            pieces = value.split()
-            if value[:1].isspace() and started:
-                fields.append(cur)
-                cur, started = "", False
-            for n, piece in enumerate(pieces):
-                if n:
-                    fields.append(cur)
-                cur, started = cur + piece if n == 0 else piece, True
-            if pieces and value[-1:].isspace():
-                fields.append(cur)
-                cur, started = "", False
-        if started:
-            fields.append(cur)
-        return fields
+    def substitute(self, src: str) -> str:
+        """``$(src)``: run ``src`` as a subshell; its output minus trailing newlines."""
+        saved = (dict(self.vars), set(self.exported), list(self.args), self.fs.cwd)
+        flags = (self.errexit, self._suppress, self.loops, self.line, self._err)
+        out = io.StringIO()
+        err = self._err
+        self.loops = 0
+        try:
+            tree = parse(src)
+            status = self.exec_seq(tree, Streams("", out, err))
+        except ShellSyntaxError as e:
+            err.write(f"netsim: line {self.line}: {e.message}\n")
+            status = 2
+        except UnsupportedSyntax as e:
+            err.write(f"netsim: line {self.line}: unsupported shell syntax: {e.what}\n")
+            status = 2
+        except ExitScript as e:
+            status = e.status
+        except LoopControl:
+            status = 0
+        self.vars, self.exported, self.args, self.fs.cwd = saved
+        self.errexit, self._suppress, self.loops, self.line, self._err = flags
+        self.status = self._subst_status = status
+        return out.getvalue().rstrip("\n")
 
     # --- redirections --------------------------------------------------------------------
 
@@ -339,6 +404,6 @@ class Shell:
         return buf
 
 
-def run_script(world: World, script: str) -> ShellResult:
+def run_script(world: World, script: str, args: Sequence[str] = ()) -> ShellResult:
     """Run ``script`` in a fresh :class:`Shell` on ``world``."""
-    return Shell(world).run(script)
+    return Shell(world).run(script, args)

@@ -11,9 +11,22 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
-__all__ = ["Part", "ShellSyntaxError", "Token", "UnsupportedSyntax", "Word", "tokenize"]
+__all__ = [
+    "Part",
+    "ShellSyntaxError",
+    "Token",
+    "UnsupportedSyntax",
+    "Word",
+    "heredoc_parts",
+    "param_word_parts",
+    "tokenize",
+]
 
 _NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SPECIAL: Final = re.compile(r"[0-9]+|[?#@*]")
+_PARAM: Final = re.compile(
+    r"#([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])|[A-Za-z_][A-Za-z0-9_]*:?[-=].*", re.S
+)
 _OPS: Final = ("&&", "||", ";;", "&>>", "&>", ">>", ">&", "<<-", "<<", "<&", "<>", ">|")
 _SINGLE_OPS: Final = ";|&<>()"
 
@@ -38,7 +51,10 @@ class UnsupportedSyntax(Exception):
 
 @dataclass(frozen=True)
 class Part:
-    """``kind`` is ``"lit"`` (text) or ``"var"`` (text is the variable's name)."""
+    """``kind`` is ``"lit"`` (text), ``"var"`` (text is the variable's name, or a
+    special parameter ``1`` ``#`` ``@`` ...), ``"param"`` (text is what is inside
+    ``${...}``: ``#X``, ``X:-word``, ``X:=word``) or ``"cmd"`` (text is the source
+    of a command substitution)."""
 
     kind: str
     text: str
@@ -157,10 +173,6 @@ class _Lexer:
         else:
             op = self.peek()
         self.i += len(op)
-        if op in ("(", ")") and fd < 0:
-            if op == "(":
-                raise UnsupportedSyntax(line, "subshell '( ... )'")
-            raise ShellSyntaxError(line, "syntax error near unexpected token ')'")
         if op == "&":
             raise UnsupportedSyntax(line, "background '&'")
         if op in (";;", "<&", "<>", ">|"):
@@ -201,7 +213,7 @@ class _Lexer:
             if quoted:
                 tok.body = Word([Part("lit", body, True)], start)
             else:
-                tok.body = Word(_heredoc_parts(body, start), start)
+                tok.body = Word(heredoc_parts(body, start), start)
         self.pending = []
 
     def word(self) -> Word:
@@ -232,7 +244,7 @@ class _Lexer:
             elif c == "$":
                 self.dollar(parts, quoted=False)
             elif c == "`":
-                raise UnsupportedSyntax(self.line, "command substitution '`...`'")
+                self.backtick(parts, quoted=False)
             else:
                 parts.append(Part("lit", c, False))
                 self.i += 1
@@ -258,7 +270,7 @@ class _Lexer:
             elif c == "$":
                 self.dollar(parts, quoted=True)
             elif c == "`":
-                raise UnsupportedSyntax(self.line, "command substitution '`...`'")
+                self.backtick(parts, quoted=True)
             else:
                 if c == "\n":
                     self.line += 1
@@ -266,33 +278,121 @@ class _Lexer:
                 self.i += 1
 
     def dollar(self, parts: list[Part], *, quoted: bool) -> None:
+        start = self.i
         self.i, part = _dollar(self.src, self.i, self.line, quoted)
+        self.line += self.src.count("\n", start, self.i)
         parts.append(part)
+
+    def backtick(self, parts: list[Part], *, quoted: bool) -> None:
+        start = self.i
+        self.i, part = _backtick(self.src, self.i, self.line, quoted)
+        self.line += self.src.count("\n", start, self.i)
+        parts.append(part)
+
+
+def _backtick(src: str, i: int, line: int, quoted: bool) -> tuple[int, Part]:
+    """Parse `` `cmd` `` at ``src[i]``: inside, backslash quotes only ``$ ` \\``."""
+    j = i + 1
+    text: list[str] = []
+    while j < len(src) and src[j] != "`":
+        if src[j] == "\\" and src[j + 1 : j + 2] in ("$", "`", "\\"):
+            text.append(src[j + 1])
+            j += 2
+        else:
+            text.append(src[j])
+            j += 1
+    if j >= len(src):
+        raise ShellSyntaxError(line, "unexpected EOF while looking for matching ``'")
+    return j + 1, Part("cmd", "".join(text), quoted)
+
+
+def _close_paren(src: str, i: int, line: int) -> int:
+    """The index of the ``)`` closing the ``(`` just before ``src[i]``."""
+    depth = 1
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "'":
+            end = src.find("'", i + 1)
+            i = len(src) if end < 0 else end + 1
+            continue
+        if c == '"':
+            i += 1
+            while i < len(src) and src[i] != '"':
+                i += 2 if src[i] == "\\" else 1
+            i += 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ShellSyntaxError(line, "unexpected EOF while looking for matching `)'")
 
 
 def _dollar(src: str, i: int, line: int, quoted: bool) -> tuple[int, Part]:
     """Parse the expansion at ``src[i] == '$'``: returns (next index, part)."""
     nxt = src[i + 1 : i + 2]
     if nxt == "(":
-        what = "arithmetic expansion '$((...))'" if src.startswith("((", i + 1) else "'$(...)'"
-        raise UnsupportedSyntax(line, what)
+        if src.startswith("((", i + 1):
+            raise UnsupportedSyntax(line, "arithmetic expansion '$((...))'")
+        end = _close_paren(src, i + 2, line)
+        return end + 1, Part("cmd", src[i + 2 : end], quoted)
     if nxt == "{":
         end = src.find("}", i + 2)
         inner = src[i + 2 : end] if end >= 0 else ""
-        if end < 0 or not (_NAME.fullmatch(inner) or inner == "?"):
-            raise UnsupportedSyntax(line, f"parameter expansion '${{{inner}...'")
-        return end + 1, Part("var", inner, quoted)
+        if end >= 0 and (_NAME.fullmatch(inner) or _SPECIAL.fullmatch(inner)):
+            return end + 1, Part("var", inner, quoted)
+        if end >= 0 and _PARAM.fullmatch(inner):
+            return end + 1, Part("param", inner, quoted)
+        raise UnsupportedSyntax(line, f"parameter expansion '${{{inner}...'")
     m = _NAME.match(src, i + 1)
     if m is not None:
         return m.end(), Part("var", m.group(), quoted)
-    if nxt == "?":
-        return i + 2, Part("var", "?", quoted)
-    if nxt and (nxt.isdigit() or nxt in "@*#!$-"):
+    if nxt and (nxt.isdigit() or nxt in "?#@*"):
+        return i + 2, Part("var", nxt, quoted)
+    if nxt and nxt in "!$-":
         raise UnsupportedSyntax(line, f"special parameter '${nxt}'")
     return i + 1, Part("lit", "$", quoted)
 
 
-def _heredoc_parts(body: str, line: int) -> list[Part]:
+def param_word_parts(text: str, line: int, *, in_dquotes: bool = False) -> list[Part]:
+    """The ``word`` of ``${X:-word}`` as parts, quotes removed (inside double
+    quotes, ``'`` is an ordinary character)."""
+    parts: list[Part] = []
+    dq = False
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "'" and not dq and not in_dquotes:
+            end = text.find("'", i + 1)
+            end = len(text) if end < 0 else end
+            parts.append(Part("lit", text[i + 1 : end], True))
+            i = end + 1
+        elif c == '"':
+            dq = not dq
+            parts.append(Part("lit", "", True))
+            i += 1
+        elif c == "\\" and i + 1 < len(text):
+            parts.append(Part("lit", text[i + 1], True))
+            i += 2
+        elif c == "$":
+            i, part = _dollar(text, i, line, dq)
+            parts.append(part)
+        elif c == "`":
+            i, part = _backtick(text, i, line, dq)
+            parts.append(part)
+        else:
+            parts.append(Part("lit", c, dq))
+            i += 1
+    return _merge(parts)
+
+
+def heredoc_parts(body: str, line: int) -> list[Part]:
     parts: list[Part] = []
     i = 0
     while i < len(body):
@@ -305,7 +405,8 @@ def _heredoc_parts(body: str, line: int) -> list[Part]:
             i, part = _dollar(body, i, line, True)
             parts.append(part)
         elif c == "`":
-            raise UnsupportedSyntax(line, "command substitution '`...`'")
+            i, part = _backtick(body, i, line, True)
+            parts.append(part)
         else:
             parts.append(Part("lit", c, True))
             i += 1

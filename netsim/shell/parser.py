@@ -8,12 +8,22 @@ from typing import Final
 
 from netsim.shell.lexer import ShellSyntaxError, Token, UnsupportedSyntax, Word, tokenize
 
-__all__ = ["AndOr", "For", "If", "Node", "Pipeline", "Redir", "Seq", "Simple", "parse"]
+__all__ = [
+    "AndOr",
+    "Cond",
+    "For",
+    "If",
+    "Node",
+    "Pipeline",
+    "Redir",
+    "Seq",
+    "Simple",
+    "While",
+    "parse",
+]
 
 _RESERVED: Final = frozenset({"then", "elif", "else", "fi", "do", "done", "in"})
-_UNSUPPORTED_WORDS: Final = frozenset(
-    {"while", "until", "case", "esac", "function", "select", "{", "}", "[[", "]]"}
-)
+_UNSUPPORTED_WORDS: Final = frozenset({"case", "esac", "function", "select", "{", "}", "]]"})
 
 
 @dataclass
@@ -71,7 +81,28 @@ class If:
     line: int
 
 
-Node = Simple | For | If
+@dataclass
+class While:
+    """``while``/``until`` (``until`` is True) COND; do BODY; done."""
+
+    cond: Seq
+    body: Seq
+    until: bool
+    redirs: list[Redir]
+    line: int
+
+
+@dataclass
+class Cond:
+    """``[[ ... ]]``: ``items`` are ``("word", Word)`` or ``("op", text)`` for
+    ``( ) ! && || < >``."""
+
+    items: list[tuple[str, Word | str]]
+    redirs: list[Redir]
+    line: int
+
+
+Node = Simple | For | If | While | Cond
 
 
 class _Parser:
@@ -154,13 +185,19 @@ class _Parser:
 
     def command(self) -> Node:
         t = self.tok
-        if t.kind not in ("word", "redir"):
+        if t.kind not in ("word", "redir") and not (t.kind == "op" and t.value == "("):
             raise self.error(t)
         lit = t.word.literal if t.word is not None else None
         if lit == "for":
             return self.for_()
         if lit == "if":
             return self.if_()
+        if lit in ("while", "until"):
+            return self.while_(lit == "until")
+        if lit == "[[":
+            return self.cond()
+        if t.kind == "op" and t.value == "(":
+            raise UnsupportedSyntax(t.line, "subshell '( ... )'")
         if lit in _RESERVED:
             raise self.error(t)
         if lit in _UNSUPPORTED_WORDS:
@@ -187,6 +224,8 @@ class _Parser:
                 node.assigns.append(assign)
             else:
                 node.words.append(t.word)
+        if self.tok.kind == "op" and self.tok.value == "(" and len(node.words) == 1:
+            raise UnsupportedSyntax(node.line, "function definition")
         return node
 
     def redir(self) -> Redir:
@@ -249,6 +288,31 @@ class _Parser:
                 orelse = self.nonempty(("fi",))
             self.expect_word("fi")
             return If(clauses, orelse, self.redirs(), line)
+
+    def while_(self, until: bool) -> While:
+        line = self.next().line
+        cond = self.nonempty(("do",))
+        self.expect_word("do")
+        body = self.nonempty(("done",))
+        self.expect_word("done")
+        return While(cond, body, until, self.redirs(), line)
+
+    def cond(self) -> Cond:
+        line = self.next().line
+        items: list[tuple[str, Word | str]] = []
+        while not self.is_word("]]"):
+            t = self.next()
+            if t.kind == "word" and t.word is not None:
+                lit = t.word.literal
+                items.append(("op", lit) if lit == "!" else ("word", t.word))
+            elif t.kind in ("op", "redir") and t.value in ("(", ")", "&&", "||", "<", ">"):
+                items.append(("op", t.value))
+            else:
+                raise self.error(t)
+        self.i += 1
+        if not items:
+            raise self.error(self.toks[self.i - 1])
+        return Cond(items, self.redirs(), line)
 
 
 def parse(src: str) -> Seq:

@@ -27,6 +27,9 @@ class Proc:
     env: dict[str, str] = field(default_factory=dict)
     stdout: io.StringIO = field(default_factory=io.StringIO)
     stderr: io.StringIO = field(default_factory=io.StringIO)
+    #: The shell's own command runner (builtins and tools) for a command that runs
+    #: another (``ip netns exec NS CMD``); None outside a shell.
+    run: Callable[[Proc], int] | None = None
 
     def out(self, text: str) -> None:
         self.stdout.write(text)

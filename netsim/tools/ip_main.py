@@ -150,6 +150,10 @@ def _netns_list(proc: Proc, w: World, opts: Opts) -> None:
 def _exec(proc: Proc, netns: str, argv: list[str]) -> int:
     from netsim.tools import TOOLS
 
+    if proc.run is not None:  # in a shell: builtins (cat, ls, ...) run there too
+        inner = Proc(proc.world, netns, list(argv), proc.stdin, dict(proc.env), proc.stdout,
+                     proc.stderr, proc.run)  # fmt: skip
+        return proc.run(inner)
     tool = TOOLS.get(argv[0])
     if tool is None:
         proc.err(f"netsim: {argv[0]}: command not supported\n")

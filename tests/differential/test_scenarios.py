@@ -26,6 +26,7 @@ SCENARIOS = sorted((ROOT / "scenarios").rglob("*.sh"))
 
 V6OFF = "net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1"
 KERNEL_PRELUDE = f"""\
+mount -t sysfs none /sys  # /sys/class/net shows the sandbox's namespace
 sysctl -qw {V6OFF}
 ip() {{
   command ip "$@"; local rc=$?

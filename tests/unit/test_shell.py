@@ -170,7 +170,14 @@ def test_syntax_errors_and_unsupported() -> None:
     assert sh("echo a\ndone") == ShellResult(
         "", "netsim: line 2: syntax error near unexpected token 'done'\n", 2
     )
-    assert sh("echo $(ls)").stderr == "netsim: line 1: unsupported shell syntax: '$(...)'\n"
+    assert sh("echo $((1+2))").stderr == (
+        "netsim: line 1: unsupported shell syntax: arithmetic expansion '$((...))'\n"
+    )
+    assert sh("(echo a)").stderr == "netsim: line 1: unsupported shell syntax: subshell '( ... )'\n"
+    assert sh("f() { :; }").stderr == (
+        "netsim: line 1: unsupported shell syntax: function definition\n"
+    )
+    assert sh("echo a )").stderr == "netsim: line 1: syntax error near unexpected token ')'\n"
     assert sh("sleep 1 &").stderr == "netsim: line 1: unsupported shell syntax: background '&'\n"
     assert (
         sh("if true; then echo").stderr == "netsim: line 1: syntax error: unexpected end of file\n"

@@ -1,0 +1,55 @@
+"""The virtual ``/sys`` and ``/proc`` files a :class:`~netsim.shell.interp.Shell`
+sees, from :mod:`netsim.shell.sysfs` (imported lazily: absent, there are none)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import TYPE_CHECKING, Any, cast
+
+from netsim.shell.fs import FsError
+
+if TYPE_CHECKING:
+    from netsim.shell.interp import Shell
+
+__all__ = ["SysOverlay"]
+
+
+class SysOverlay:
+    """The virtual ``/sys`` and ``/proc`` files of the shell's namespace
+    (:mod:`netsim.shell.sysfs`, when present)."""
+
+    def __init__(self, shell: Shell):
+        self.shell = shell
+
+    def _mod(self) -> Any:
+        try:
+            return importlib.import_module("netsim.shell.sysfs")
+        except ImportError:
+            return None
+
+    def read(self, path: str) -> str | None:
+        mod = self._mod()
+        if mod is None:
+            return None
+        try:
+            return cast("str | None", mod.sys_read(self.shell.world, self.shell.netns, path))
+        except Exception as e:
+            errno = getattr(e, "errno", None)
+            if type(e).__name__ != "SysfsError" or not isinstance(errno, int):
+                raise
+            raise FsError(os.strerror(errno)) from None
+
+    def listdir(self, path: str) -> list[str] | None:
+        mod = self._mod()
+        if mod is None:
+            return None
+        return cast("list[str] | None", mod.sys_listdir(self.shell.world, self.shell.netns, path))
+
+    def isdir(self, path: str) -> bool:
+        mod = self._mod()
+        return mod is not None and bool(mod.sys_isdir(self.shell.world, self.shell.netns, path))
+
+    def exists(self, path: str) -> bool:
+        mod = self._mod()
+        return mod is not None and bool(mod.sys_exists(self.shell.world, self.shell.netns, path))
