@@ -138,13 +138,12 @@ def _addif_error(err: int, brname: str, ifname: str, no_dev: bool) -> str:
         return f"bridge {brname} does not exist!\n"
     if err == errno.EBUSY:
         return (
-            f"device {ifname} is already a member of a bridge; "
-            f"can't enslave it to bridge {brname}.\n"
+            f"device {ifname} is already a member of a bridge; can't add it to bridge {brname}.\n"
         )
     if err == errno.ELOOP:
         return (
             f"device {ifname} is a bridge device itself; "
-            "can't enslave a bridge device to a bridge device.\n"
+            "can't add a bridge device to a bridge device.\n"
         )
     return f"can't add {ifname} to bridge {brname}: {os.strerror(err)}\n"
 
@@ -164,30 +163,33 @@ def _delif(proc: Proc, ns: Netns, args: list[str]) -> int:
             proc.err(f"can't delete {ifname} from {brname}: {os.strerror(errno.EOPNOTSUPP)}\n")
             return 1
         if dev.master is not br:
-            proc.err(f"device {ifname} is not a slave of {brname}\n")
+            proc.err(f"device {ifname} is not a port of {brname}\n")
             return 1
         proc.world.kernel.set_master(dev, None)
     return 0
 
 
 def _show(proc: Proc, ns: Netns, args: list[str]) -> int:
-    """``br_cmd_show()``: all bridges, or the ones named."""
-    proc.out("bridge name\tbridge id\t\tSTP enabled\tinterfaces\n")
+    """``br_cmd_show()`` (bridge-utils 1.7.1): all bridges, or the ones named; the
+    header comes before the first bridge shown.  Errors go to stderr at once and
+    the table to a (fully buffered) stdout at exit, so folded together the
+    errors come first, as they do from the real brctl."""
+    header = "bridge name\tbridge id\t\tSTP enabled\tinterfaces\n"
     if not args:
-        for br in sorted((d for d in ns if isinstance(d, Bridge)), key=lambda d: d.ifname):
-            proc.out(_bridge_line(br))
+        bridges = sorted((d for d in ns if isinstance(d, Bridge)), key=lambda d: d.ifname)
+        proc.out(header + "".join(_bridge_line(br) for br in bridges))
         return 0
-    errs = 0
+    out, errs = [], 0
     for name in args:
         dev = _find(ns, name)
         if isinstance(dev, Bridge):
-            proc.out(_bridge_line(dev))
+            out.append(header + _bridge_line(dev))
+            header = ""
             continue
-        # show_bridge() prints the name before asking the kernel about it
-        proc.out(f"{name}\t\t")
-        reason = errno.ENODEV if dev is None else errno.EOPNOTSUPP
-        proc.err(f"can't get info {os.strerror(reason)}\n")
         errs += 1
+        why = "does not exist" if dev is None else "is not a bridge"
+        proc.err(f"{'bridge' if dev is None else 'device'} {name} {why}!\n")
+    proc.out("".join(out))
     return 1 if errs else 0
 
 

@@ -261,7 +261,7 @@ def test_brctl_show(w: World) -> None:
         "br0\t\t8000.020000000010\tno\t\tv0\n\t\t\t\t\t\t\tv1\n\t\t\t\t\t\t\tv2\n"
     )
     assert ok(w, "brctl show abr") == HEADER + "abr\t\t8000.000000000000\tno\t\t\n"
-    assert run(w, "brctl show nope") == (1, HEADER + "nope\t\t", "can't get info No such device\n")
+    assert run(w, "brctl show nope") == (1, "", "bridge nope does not exist!\n")
 
 
 def test_brctl_bridge_id_follows_lowest_port_mac() -> None:
@@ -291,16 +291,16 @@ def test_brctl_errors(w: World) -> None:
     err("brctl addbr v1", "device v1 already exists; can't create bridge with the same name\n")
     ok(w, "brctl addbr br1")
     err("brctl addif br1 v0",
-        "device v0 is already a member of a bridge; can't enslave it to bridge br1.\n")  # fmt: skip
+        "device v0 is already a member of a bridge; can't add it to bridge br1.\n")  # fmt: skip
     err("brctl addif br0 v0",
-        "device v0 is already a member of a bridge; can't enslave it to bridge br0.\n")  # fmt: skip
+        "device v0 is already a member of a bridge; can't add it to bridge br0.\n")  # fmt: skip
     err("brctl addif br0 br1", "device br1 is a bridge device itself; "
-        "can't enslave a bridge device to a bridge device.\n")  # fmt: skip
+        "can't add a bridge device to a bridge device.\n")  # fmt: skip
     err("brctl addif br0 nope", "interface nope does not exist!\n")
     err("brctl addif nope v1", "bridge nope does not exist!\n")
     err("brctl addif v0 v1", "can't add v1 to bridge v0: Operation not supported\n")
     err("brctl addif br0 lo", "can't add lo to bridge br0: Invalid argument\n")
-    err("brctl delif br1 v0", "device v0 is not a slave of br1\n")
+    err("brctl delif br1 v0", "device v0 is not a port of br1\n")
     err("brctl delif br0 nope", "interface nope does not exist!\n")
     err("brctl delif nope v0", "bridge nope does not exist!\n")
     err("brctl delbr nope", "bridge nope doesn't exist; can't delete it\n")
