@@ -164,9 +164,10 @@ class World(Ipv4Api, NeighApi):
         name: str | None = None,
         mtu: int | None = None,
         address: MacAddr | str | None = None,
+        promisc: bool | None = None,
     ) -> Link:
         """``ip link set``: applied in ``do_setlink()``'s order (netns, address,
-        mtu, name, master, then up/down).  ``master=None`` is ``nomaster``."""
+        mtu, name, master, then up/down and promisc).  ``master=None`` is ``nomaster``."""
         k = self.kernel
         dev = self.dev(ifname, netns=netns)
         if to_netns is not None:
@@ -186,6 +187,8 @@ class World(Ipv4Api, NeighApi):
             k.set_master(dev, target)
         if up is not None:
             k.set_up(dev, up)
+        if promisc is not None:
+            k.set_promisc(dev, promisc)
         return dev
 
     def bridge_set(self, ifname: str, *, netns: str = INIT_NET, ageing_time: float) -> None:

@@ -18,7 +18,7 @@ from netsim.kernel.bridge.device import Bridge, br_device_event
 from netsim.kernel.bridge.fdb import NUD_PERMANENT
 from netsim.kernel.bridge.port import BridgePort
 from netsim.kernel.ipv4.frontend import inet_netdev_event
-from netsim.kernel.links.base import Link, NetdevEvent
+from netsim.kernel.links.base import IFF_PROMISC, Link, NetdevEvent
 from netsim.kernel.links.loopback import Loopback
 from netsim.kernel.links.veth import Veth
 from netsim.kernel.linkwatch import LinkWatch
@@ -282,6 +282,15 @@ class Kernel:
             dev.open()
         else:
             dev.close()
+
+    @rtnl
+    def set_promisc(self, dev: Link, on: bool) -> None:
+        """``ip link set DEV promisc on|off``: ``__dev_change_flags()`` keeps the
+        user's wish in ``gflags`` (what ``dev_get_flags`` reports as PROMISC) and
+        moves ``promiscuity`` by one (a bridge port's own count stays)."""
+        if on != bool(dev.flags & IFF_PROMISC):
+            dev.flags ^= IFF_PROMISC
+            dev.promiscuity += 1 if on else -1
 
     @rtnl
     def set_mtu(self, dev: Link, mtu: int) -> None:

@@ -75,7 +75,7 @@ def grep(sh: Shell, p: Proc) -> int:
             ended = True
         elif not ended and a.startswith("-") and len(a) > 1:
             for c in a[1:]:
-                if c not in "vqciEFwxnsh":
+                if c not in "vqciEFwxnsho":
                     p.err(f"grep: invalid option -- '{c}'\n")
                     p.err("Usage: grep [OPTION]... PATTERNS [FILE]...\n")
                     p.err("Try 'grep --help' for more information.\n")
@@ -107,6 +107,17 @@ def grep(sh: Shell, p: Proc) -> int:
         return 2
     inputs, status = _read_inputs(sh, p, names, "grep")
     many = len(inputs) > 1 and "h" not in flags
+    found = _grep_inputs(p, regex, flags, inputs, many)
+    if status and not ("q" in flags and found):
+        return 2
+    return 0 if found else 1
+
+
+def _grep_inputs(
+    p: Proc, regex: re.Pattern[str], flags: set[str], inputs: list[tuple[str, str]], many: bool
+) -> bool:
+    """Print what ``grep`` prints for ``inputs``; whether any line was selected
+    (with ``-q``, stop at the first)."""
     found = False
     for name, text in inputs:
         count = 0
@@ -116,15 +127,18 @@ def grep(sh: Shell, p: Proc) -> int:
             count += 1
             found = True
             if "q" in flags:
-                return 0
+                return True
             if "c" not in flags:
                 prefix = (f"{name}:" if many else "") + (f"{n}:" if "n" in flags else "")
-                p.out(f"{prefix}{line}\n")
+                if "o" in flags and "v" not in flags:  # each non-empty match on its own line
+                    for m in regex.finditer(line):
+                        if m.group():
+                            p.out(f"{prefix}{m.group()}\n")
+                else:
+                    p.out(f"{prefix}{line}\n")
         if "c" in flags and "q" not in flags:
             p.out(f"{name}:{count}\n" if many else f"{count}\n")
-    if status and not ("q" in flags and found):
-        return 2
-    return 0 if found else 1
+    return found
 
 
 def _count_arg(p: Proc, prog: str) -> tuple[int, list[str]] | int:

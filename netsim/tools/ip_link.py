@@ -27,6 +27,7 @@ class LinkReq:
     netns: str | None = None
     master: object = _UNSET
     type: str | None = None
+    promisc: bool | None = None
 
 
 def _parse_int(value: str, what: str) -> int:
@@ -62,6 +63,12 @@ def iplink_parse(proc: Proc, args: Args, req: LinkReq, ns: str) -> None:
             raise IpExit(f'netsim: ip link: "{word}" is not supported\n', 1)
         elif word == "mtu":
             req.mtu = _parse_int(args.next_arg(), "mtu")
+        elif word == "promisc":
+            value = args.next_arg()
+            if value not in ("on", "off"):
+                msg = f'Error: argument of "promisc" must be "on" or "off", not "{value}"\n'
+                raise IpExit(msg, 1)
+            req.promisc = value == "on"
         elif word == "netns":
             value = args.next_arg()
             if value not in proc.world.kernel.namespaces:
@@ -176,7 +183,7 @@ def _set(proc: Proc, args: Args) -> None:
     w.netns(ns).dev(req.dev)  # Cannot find device
     extra = {} if req.master is _UNSET else {"master": req.master}
     w.link_set(req.dev, netns=ns, up=req.up, to_netns=req.netns, name=req.name, mtu=req.mtu,
-               address=req.address, **extra)  # type: ignore[arg-type]  # fmt: skip
+               address=req.address, promisc=req.promisc, **extra)  # type: ignore[arg-type]  # fmt: skip
 
 
 def _show(proc: Proc, args: Args) -> None:

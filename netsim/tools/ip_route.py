@@ -13,7 +13,7 @@ from netsim.iproute import (
     ip_route_show,
     ip_rule_show,
 )
-from netsim.kernel.ipv4.consts import TYPES_BY_NAME
+from netsim.kernel.ipv4.consts import PROTOS_BY_NAME, TYPES_BY_NAME
 from netsim.shell.proc import Proc
 from netsim.tools.ip_util import Args, IpExit, emit_json, matches
 
@@ -87,6 +87,8 @@ def do_iproute(proc: Proc, args: Args) -> None:
         _show(proc, args)
     elif matches(cmd, "get"):
         _get(proc, args)
+    elif matches(cmd, "flush"):
+        _flush(proc, args)
     elif matches(cmd, "help"):
         raise IpExit("Usage: ip route { list | add | del | replace | append | get } ...\n", 255)
     else:
@@ -155,6 +157,42 @@ def _show(proc: Proc, args: Args) -> None:
         emit_json(proc, opts, records)
     else:
         proc.out(ip_route_show(records, details=opts.details))
+
+
+def _flush(proc: Proc, args: Args) -> None:
+    """``ip route flush SELECTOR``: every route of the table (main by default) that
+    matches ``dev``/``proto`` is deleted, one RTM_DELROUTE each, as iproute2 does."""
+    ns = proc.world.netns(args.opts.netns)
+    if not args:
+        raise IpExit('"ip route flush" requires arguments.\n', 1)
+    table, dev, proto = 254, None, None
+    for word in args:
+        if matches(word, "table"):
+            table = _table(args.next_arg())
+        elif word in {"dev", "oif"}:
+            dev = ns.dev(args.next_arg())
+        elif matches(word, "protocol"):
+            value = args.next_arg()
+            proto = PROTOS_BY_NAME[value] if value in PROTOS_BY_NAME else _number(value)
+        else:
+            raise IpExit(f'netsim: ip route flush: "{word}" is not supported\n', 1)
+    t = ns.ipv4.tables.get(table)
+    if t is None:
+        raise IpExit("Error: ipv4: FIB table does not exist.\nFlush terminated\n", 2)
+    for r in list(t):
+        if dev is not None and (r.nh is None or r.nh.dev is not dev):
+            continue
+        if proto is not None and r.protocol != proto:
+            continue
+        t.remove(r)
+
+
+def _number(value: str) -> int:
+    try:
+        return int(value, 0)
+    except ValueError:
+        msg = f'Error: argument "{value}" is wrong: "protocol" value is invalid\n\n'
+        raise IpExit(msg, 255) from None
 
 
 def _get(proc: Proc, args: Args) -> None:

@@ -260,3 +260,10 @@ def test_ip_netns_exec_runs_builtins_in_that_namespace() -> None:
         "ls /sys/class/net\n"
     )
     assert (res.stdout, res.stderr, res.status) == ("2\neth0\nlo\nlo\nveth9\n", "", 0)
+
+
+def test_grep_o_prints_each_match() -> None:
+    res = World(seed=1).sh(
+        "printf_=1\ncat > f <<EOF\na1b22\nccc\nEOF\ngrep -o '[0-9]\\+' f\ngrep -on 'b\\|c' f"
+    )
+    assert res.stdout == "1\n22\n1:b\n2:c\n2:c\n2:c\n"

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from netsim import World
+from netsim.backends.sim.dump import link_flags
 from netsim.shell.proc import Proc
 from netsim.tools import TOOLS, ip_main
 from netsim.tools.ip_util import jsonw, matches
@@ -363,3 +364,25 @@ def test_neigh(w: World) -> None:
     ok(w, "ip neigh del 10.0.0.5 dev v0")
     assert ok(w, "ip neigh") == ""
     assert ip(w, "ip neigh foo") == (255, "", 'Command "foo" is unknown, try "ip neigh help".\n')
+
+
+def test_link_set_promisc_and_flush() -> None:
+    """PROMISC shows the user's setting; promiscuity also counts a bridge's hold."""
+    w = World(seed=1)
+    res = w.sh(
+        "ip link add v0 type veth peer name v1\n"
+        "ip link set v0 promisc on\n"
+        "ip link add br0 type bridge; ip link set v0 master br0\n"
+        "ip link set v0 promisc off\n"
+        "ip link set v0 promisc foo\n"
+    )
+    v0 = w.dev("v0")
+    assert (v0.promiscuity, "PROMISC" in link_flags(v0)) == (1, False)
+    assert res.stderr == 'Error: argument of "promisc" must be "on" or "off", not "foo"\n'
+    assert res.status == 1
+    res = w.sh("ip route flush; echo $?; ip route flush table 99; echo $?")
+    assert res.stdout == "1\n2\n"
+    assert res.stderr == (
+        '"ip route flush" requires arguments.\n'
+        "Error: ipv4: FIB table does not exist.\nFlush terminated\n"
+    )
