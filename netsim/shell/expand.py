@@ -5,6 +5,7 @@ substitution (run by the shell) and field splitting."""
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 
 from netsim.shell.fs import MemFs
 from netsim.shell.lexer import Part, Word
@@ -12,7 +13,7 @@ from netsim.shell.lexer import Part, Word
 __all__ = ["Expander"]
 
 
-class Expander:
+class Expander(ABC):
     """The expansion half of the shell; :meth:`substitute` is the shell's."""
 
     vars: dict[str, str]
@@ -22,8 +23,9 @@ class Expander:
     line: int
     fs: MemFs
 
+    @abstractmethod
     def substitute(self, src: str) -> str:
-        raise NotImplementedError
+        """``$(src)``: the output of ``src`` run as a subshell."""
 
     def value(self, name: str) -> str:
         if name == "?":
