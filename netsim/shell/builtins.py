@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from netsim.shell.fs import FsError
-from netsim.shell.interp import ExitScript, LoopControl, Streams
 from netsim.shell.proc import Proc
+from netsim.shell.runtime import ExitScript, LoopControl, Streams
 
 if TYPE_CHECKING:
     from netsim.shell.interp import Shell

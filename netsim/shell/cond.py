@@ -11,7 +11,8 @@ from netsim.shell.lexer import Word
 from netsim.shell.parser import Cond
 
 if TYPE_CHECKING:
-    from netsim.shell.interp import Shell, Streams
+    from netsim.shell.interp import Shell
+    from netsim.shell.runtime import Streams
 
 __all__ = ["eval_cond"]
 

@@ -6,12 +6,10 @@ command substitution, and the command lookup (builtins, then
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
 import os
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from netsim.kernel import INIT_NET
 from netsim.shell.expand import Expander
@@ -31,7 +29,15 @@ from netsim.shell.parser import (
     While,
     parse,
 )
-from netsim.shell.proc import Proc, Tool
+from netsim.shell.proc import Proc
+from netsim.shell.runtime import (
+    ExitScript,
+    LoopControl,
+    RedirError,
+    ShellResult,
+    Streams,
+    find_tool,
+)
 
 if TYPE_CHECKING:
     from netsim.world import World
@@ -40,53 +46,6 @@ __all__ = ["ExitScript", "Shell", "ShellResult", "Streams", "run_script"]
 
 #: Set to a non-empty value to let a tool's exception escape (with its traceback).
 TRACEBACK_ENV = "NETSIM_SH_TRACEBACK"
-
-
-@dataclass(frozen=True)
-class ShellResult:
-    stdout: str
-    stderr: str
-    status: int
-
-
-class ExitScript(Exception):
-    """``exit N``, or a failing command under ``set -e``: stops the script."""
-
-    def __init__(self, status: int):
-        super().__init__(status)
-        self.status = status
-
-
-class LoopControl(Exception):
-    """``break N`` / ``continue N`` unwinding to the enclosing ``for`` loop."""
-
-    def __init__(self, kind: str, levels: int):
-        super().__init__(kind)
-        self.kind = kind
-        self.levels = levels
-
-
-class _RedirError(Exception):
-    pass
-
-
-@dataclass
-class Streams:
-    """What a command reads (stdin text) and where it writes."""
-
-    stdin: str
-    out: io.StringIO
-    err: io.StringIO
-
-
-def find_tool(name: str) -> Tool | None:
-    """``netsim.tools.TOOLS[name]``, or None (also when that package is absent)."""
-    try:
-        mod: Any = importlib.import_module("netsim.tools")
-    except ImportError:
-        return None
-    tools = cast(Mapping[str, Tool], getattr(mod, "TOOLS", {}))
-    return tools.get(name)
 
 
 class Shell(Expander):
@@ -187,7 +146,7 @@ class Shell(Expander):
         self._err = s.err
         try:
             inner, flush = self.redirect(node.redirs, s)
-        except _RedirError as e:
+        except RedirError as e:
             s.err.write(f"netsim: line {node.line}: {e}\n")
             return 1
         try:
@@ -211,18 +170,23 @@ class Shell(Expander):
         try:
             for value in words:
                 self.vars[node.var] = value
-                try:
-                    status = self.exec_seq(node.body, s)
-                except LoopControl as c:
-                    status = 0
-                    if c.levels > 1:
-                        c.levels -= 1
-                        raise
-                    if c.kind == "break":
-                        break
+                status, stop = self._loop_body(node.body, s)
+                if stop:
+                    break
         finally:
             self.loops -= 1
         return status
+
+    def _loop_body(self, body: Seq, s: Streams) -> tuple[int, bool]:
+        """One pass of a loop body: its status, and whether ``break`` ended the loop
+        (``break N``/``continue N`` with N > 1 go on to the enclosing loop)."""
+        try:
+            return self.exec_seq(body, s), False
+        except LoopControl as c:
+            if c.levels > 1:
+                c.levels -= 1
+                raise
+            return 0, c.kind == "break"
 
     def exec_while(self, node: While, s: Streams) -> int:
         status = 0
@@ -236,15 +200,9 @@ class Shell(Expander):
                     self._suppress -= 1
                 if not ok:
                     break
-                try:
-                    status = self.exec_seq(node.body, s)
-                except LoopControl as c:
-                    status = 0
-                    if c.levels > 1:
-                        c.levels -= 1
-                        raise
-                    if c.kind == "break":
-                        break
+                status, stop = self._loop_body(node.body, s)
+                if stop:
+                    break
         finally:
             self.loops -= 1
         return status
@@ -270,7 +228,7 @@ class Shell(Expander):
             argv = [f for w in node.words for f in self.fields(w)]
             assigns = {name: self.string(value) for name, value in node.assigns}
             inner, flush = self.redirect(node.redirs, s)
-        except _RedirError as e:
+        except RedirError as e:
             s.err.write(f"netsim: line {node.line}: {e}\n")
             return 1
         try:
@@ -360,7 +318,7 @@ class Shell(Expander):
                 try:
                     cur.stdin = self.fs.read(target)
                 except FsError as e:
-                    raise _RedirError(f"{target}: {e.strerror}") from None
+                    raise RedirError(f"{target}: {e.strerror}") from None
             elif r.op == ">&" and target in ("1", "2") and fd in (1, 2):
                 sink = cur.out if target == "1" else cur.err
                 cur.out, cur.err = (sink, cur.err) if fd == 1 else (cur.out, sink)
@@ -374,7 +332,7 @@ class Shell(Expander):
                     cur.err = sink
             else:
                 fdtext = "" if r.fd < 0 else str(r.fd)
-                raise _RedirError(f"unsupported redirection '{fdtext}{r.op}{target}'")
+                raise RedirError(f"unsupported redirection '{fdtext}{r.op}{target}'")
 
         def flush() -> None:
             for path, buf in pending:
@@ -387,7 +345,7 @@ class Shell(Expander):
         fields = self.fields(word)
         if len(fields) != 1:
             text = "".join(p.text if p.kind == "lit" else "$" + p.text for p in word.parts)
-            raise _RedirError(f"{text}: ambiguous redirect")
+            raise RedirError(f"{text}: ambiguous redirect")
         return fields[0]
 
     def _open(
@@ -399,7 +357,7 @@ class Shell(Expander):
         try:
             self.fs.write(path, "", append=append)
         except FsError as e:
-            raise _RedirError(f"{path}: {e.strerror}") from None
+            raise RedirError(f"{path}: {e.strerror}") from None
         pending.append((path, buf))
         return buf
 

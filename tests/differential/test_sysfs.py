@@ -14,63 +14,11 @@ import re
 import pytest
 
 from netsim import World
-from netsim.shell.sysfs import SysfsError, sys_listdir, sys_read
+from netsim.shell.sysfs import SysfsError, sys_isdir, sys_listdir, sys_read
 from tests.differential import sandbox
 
 pytestmark = pytest.mark.kernel
 
-DEV_FILES = [
-    "addr_assign_type",
-    "addr_len",
-    "address",
-    "broadcast",
-    "carrier",
-    "dev_id",
-    "dev_port",
-    "dormant",
-    "flags",
-    "ifalias",
-    "ifindex",
-    "iflink",
-    "link_mode",
-    "mtu",
-    "operstate",
-    "proto_down",
-    "testing",
-    "tx_queue_len",
-    "type",
-]
-BRIDGE_FILES = [
-    "ageing_time",
-    "bridge_id",
-    "forward_delay",
-    "group_fwd_mask",
-    "hello_time",
-    "max_age",
-    "multicast_snooping",
-    "nf_call_iptables",
-    "priority",
-    "root_id",
-    "root_path_cost",
-    "root_port",
-    "stp_state",
-]
-PORT_FILES = [
-    "broadcast_flood",
-    "designated_bridge",
-    "designated_cost",
-    "designated_port",
-    "designated_root",
-    "hairpin_mode",
-    "learning",
-    "multicast_flood",
-    "path_cost",
-    "port_id",
-    "port_no",
-    "priority",
-    "state",
-    "unicast_flood",
-]
 PROC_FILES = (
     "/proc/sys/net/ipv4/ip_forward",
     "/proc/sys/net/ipv4/conf/v0/forwarding",
@@ -96,9 +44,15 @@ _PINNED = {"02:00:00:00:00:01", "02:00:00:00:00:02", "00:00:00:00:00:00", "ff:ff
 
 
 def _files() -> list[str]:
-    paths = [f"/sys/class/net/{d}/{f}" for d in ("lo", "v0", "v1", "br0") for f in DEV_FILES]
-    paths += [f"/sys/class/net/br0/bridge/{f}" for f in BRIDGE_FILES]
-    paths += [f"/sys/class/net/v0/brport/{f}" for f in PORT_FILES]
+    """Every file the model lists in the compared directories (so each new modelled
+    file is compared with the kernel too), plus a few /proc ones."""
+    w = _build()
+    paths = []
+    for d in (*(f"/sys/class/net/{n}" for n in ("lo", "v0", "v1", "br0")),
+              "/sys/class/net/br0/bridge", "/sys/class/net/v0/brport"):  # fmt: skip
+        for entry in sys_listdir(w, "init_net", d) or []:
+            if not sys_isdir(w, "init_net", f"{d}/{entry}"):
+                paths.append(f"{d}/{entry}")
     paths += [f"/sys/class/net/br0/brif/v0/{f}" for f in ("state", "port_no")]
     return paths + list(PROC_FILES)
 
@@ -159,13 +113,19 @@ def _model_dump(w: World) -> Blocks:
     return blocks
 
 
-def _model() -> Phases:
+def _build() -> World:
+    """The model's side of the kernel script's set-up."""
     w = World(seed=1)
     w.add_veth("v0", "v1", address="02:00:00:00:00:01", peer_address="02:00:00:00:00:02")
     w.add_bridge("br0")
     w.link_set("v0", master="br0")
     w.link_set("v1", up=True)
     w.sleep(SETTLE)
+    return w
+
+
+def _model() -> Phases:
+    w = _build()
     first = _model_dump(w)
     w.link_set("v0", up=True)
     w.link_set("br0", up=True)
