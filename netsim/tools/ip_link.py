@@ -2,109 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from netsim.backends.sim.dump import link_records
 from netsim.errors import KernelError, NoSuchDevice
 from netsim.iproute import ip_link_show, ip_link_show_brief
 from netsim.shell.proc import Proc
-from netsim.tools.ip_util import Args, IpExit, emit_json, invarg, matches, netns_names
+from netsim.tools.ip_link_kinds import KINDS
+from netsim.tools.ip_link_req import UNSET, LinkReq, iplink_parse
+from netsim.tools.ip_util import Args, IpExit, emit_json, matches, netns_names
 
 __all__ = ["do_iplink"]
-
-_UNSET = object()
-
-
-@dataclass
-class LinkReq:
-    """What ``iplink_parse()`` collects."""
-
-    dev: str | None = None
-    name: str | None = None
-    up: bool | None = None
-    address: str | None = None
-    mtu: int | None = None
-    netns: str | None = None
-    master: object = _UNSET
-    type: str | None = None
-    promisc: bool | None = None
-
-
-def _parse_int(value: str, what: str) -> int:
-    try:
-        return int(value, 0)
-    except ValueError:
-        raise invarg(f'Invalid "{what}" value\n', value) from None
-
-
-def iplink_parse(proc: Proc, args: Args, req: LinkReq, ns: str) -> None:
-    """``iplink_parse()``, in its keyword order, up to and including ``type``."""
-    while args:
-        word = args.take()
-        if word == "up":
-            req.up = True
-        elif word == "down":
-            req.up = False
-        elif word == "name":
-            req.name = args.next_arg()
-        elif matches(word, "link"):
-            raise IpExit(f'netsim: ip link: "{word}" is not supported\n', 1)
-        elif matches(word, "address"):
-            req.address = args.next_arg()
-            if not _is_lladdr(req.address):
-                raise IpExit(f'"{req.address}" is invalid lladdr.\n', 1)
-        elif (
-            matches(word, "broadcast")
-            or word == "brd"
-            or matches(word, "txqueuelen")
-            or word == "qlen"
-            or matches(word, "txqlen")
-        ):
-            raise IpExit(f'netsim: ip link: "{word}" is not supported\n', 1)
-        elif word == "mtu":
-            req.mtu = _parse_int(args.next_arg(), "mtu")
-        elif word == "promisc":
-            value = args.next_arg()
-            if value not in ("on", "off"):
-                msg = f'Error: argument of "promisc" must be "on" or "off", not "{value}"\n'
-                raise IpExit(msg, 1)
-            req.promisc = value == "on"
-        elif word == "netns":
-            value = args.next_arg()
-            if value not in proc.world.kernel.namespaces:
-                raise invarg('Invalid "netns" value\n', value)
-            req.netns = value
-        elif word == "master":
-            value = args.next_arg()
-            if value not in proc.world.netns(ns):
-                raise invarg("Device does not exist\n", value)
-            req.master = value
-        elif matches(word, "nomaster"):
-            req.master = None
-        elif matches(word, "type"):
-            req.type = args.next_arg()
-            return
-        else:
-            if matches(word, "help"):
-                raise IpExit("Usage: ip link { add | set | delete | show } ...\n", 255)
-            if word == "dev":
-                word = args.next_arg()
-            if req.dev is not None:
-                raise IpExit(f'Error: either "dev" is duplicate, or "{word}" is a garbage.\n', 255)
-            req.dev = word
-
-
-def _is_lladdr(text: str) -> bool:
-    parts = text.split(":")
-    return len(parts) == 6 and all(len(p) in (1, 2) and _hex(p) for p in parts)
-
-
-def _hex(p: str) -> bool:
-    try:
-        int(p, 16)
-    except ValueError:
-        return False
-    return True
 
 
 def do_iplink(proc: Proc, args: Args) -> None:
@@ -153,13 +59,15 @@ def _add(proc: Proc, args: Args) -> None:
         w.add_bridge(name, netns=ns, address=req.address)
         if req.mtu is not None:
             w.link_set(name, netns=ns, mtu=req.mtu)
+    elif req.type in KINDS:
+        KINDS[req.type](proc, args, req, ns, name)
     else:
         raise KernelError(0, message="Error: Unknown device type.")
     if req.netns is not None:
         w.link_set(name, netns=ns, to_netns=req.netns)
-    if req.master is not _UNSET or req.up is not None:
+    if req.master is not UNSET or req.up is not None:
         w.link_set(name, netns=req.netns or ns, up=req.up,
-                   **({} if req.master is _UNSET else {"master": req.master}))  # type: ignore[arg-type]  # fmt: skip
+                   **({} if req.master is UNSET else {"master": req.master}))  # type: ignore[arg-type]  # fmt: skip
 
 
 def _delete(proc: Proc, args: Args) -> None:
@@ -181,7 +89,7 @@ def _set(proc: Proc, args: Args) -> None:
         raise IpExit('netsim: ip link set: "type" is not supported\n', 1)
     w = proc.world
     w.netns(ns).dev(req.dev)  # Cannot find device
-    extra = {} if req.master is _UNSET else {"master": req.master}
+    extra = {} if req.master is UNSET else {"master": req.master}
     w.link_set(req.dev, netns=ns, up=req.up, to_netns=req.netns, name=req.name, mtu=req.mtu,
                address=req.address, promisc=req.promisc, **extra)  # type: ignore[arg-type]  # fmt: skip
 

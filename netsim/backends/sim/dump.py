@@ -121,6 +121,8 @@ def _details(dev: Link) -> Record:
         info["info_kind"] = dev.kind
     if isinstance(dev, Bridge):
         info["info_data"] = _bridge_info(dev)
+    elif (data := dev.info_data()) is not None:
+        info["info_data"] = data
     port = dev.rx_handler_data
     if isinstance(port, BridgePort):
         info["info_slave_kind"] = "bridge"

@@ -209,6 +209,11 @@ class Link(ABC):
         """``IFLA_OPERSTATE``: the stored state while running, DOWN otherwise."""
         return self.operstate if self.up else OperState.DOWN
 
+    def info_data(self) -> dict[str, Any] | None:
+        """``rtnl_link_ops->fill_info``: ``IFLA_INFO_DATA`` in ``ip -j -d link``'s
+        shape (``linkinfo.info_data``), or ``None`` when the kind sends none."""
+        return None
+
     # --- carrier and the link watcher --------------------------------------------
 
     def default_operstate(self) -> OperState:

@@ -1,0 +1,21 @@
+"""``ip link add ... type KIND [OPTIONS]`` for the kinds beyond veth and bridge:
+iproute2's per-kind ``parse_opt()`` callbacks (``ip/iplink_KIND.c``).
+
+Each entry takes the words after ``type KIND``, the options parsed before
+it, the namespace and the new device's name, and creates the device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from netsim.shell.proc import Proc
+from netsim.tools.ip_link_req import LinkReq
+from netsim.tools.ip_util import Args
+
+__all__ = ["KINDS", "KindAdd"]
+
+#: ``(proc, args after the kind, request, netns, name)``: creates the device.
+KindAdd = Callable[[Proc, Args, LinkReq, str, str], None]
+
+KINDS: dict[str, KindAdd] = {}
