@@ -154,7 +154,7 @@ def env(sh: Shell, p: Proc) -> int:
     if not args:
         p.out("".join(f"{k}={v}\n" for k, v in extra.items()))
         return 0
-    return sh.call(args, extra, Streams(p.stdin, p.stdout, p.stderr))
+    return sh.call(args, extra, Streams(p.stdin, p.stdout, p.stderr), functions=False)
 
 
 def sleep(sh: Shell, p: Proc) -> int:
@@ -369,10 +369,14 @@ BUILTINS: Final[dict[str, Builtin]] = {
 }
 
 
-def _text_builtins() -> None:
+def _more_builtins() -> None:
+    from netsim.shell.builtins_printf import printf
+    from netsim.shell.builtins_shell import SHELL_BUILTINS
     from netsim.shell.builtins_text import TEXT_BUILTINS
 
     BUILTINS.update(TEXT_BUILTINS)
+    BUILTINS.update(SHELL_BUILTINS)
+    BUILTINS["printf"] = printf
 
 
-_text_builtins()
+_more_builtins()

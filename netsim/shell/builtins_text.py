@@ -13,7 +13,7 @@ from netsim.shell.proc import Proc
 if TYPE_CHECKING:
     from netsim.shell.interp import Shell
 
-__all__ = ["TEXT_BUILTINS", "bre_to_python"]
+__all__ = ["TEXT_BUILTINS", "bre_to_python", "reads_stdin"]
 
 
 def bre_to_python(pattern: str) -> str:
@@ -271,3 +271,24 @@ TEXT_BUILTINS: Final[dict[str, Callable[[Shell, Proc], int]]] = {
     "sort": sort,
     "tr": tr,
 }
+
+
+def reads_stdin(argv: list[str]) -> bool:
+    """Whether this filter (``cat``, ``grep``, ...) reads its standard input
+    (no file operand, or ``-``): then it consumes all of it, so the ``read``
+    calls of an enclosing ``while read`` loop see nothing more."""
+    name = argv[0]
+    if name not in TEXT_BUILTINS and name != "cat":
+        return False
+    operands: list[str] = []
+    skip = False
+    for a in argv[1:]:
+        if skip:
+            skip = False
+        elif a == "-n" and name in ("head", "tail"):
+            skip = True
+        elif a == "-" or not a.startswith("-"):
+            operands.append(a)
+    if name == "grep":
+        operands = operands[1:]
+    return not operands or "-" in operands

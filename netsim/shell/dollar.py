@@ -65,7 +65,9 @@ def scan_dollar(src: str, i: int, line: int, quoted: bool) -> tuple[int, Part]:
     nxt = src[i + 1 : i + 2]
     if nxt == "(":
         if src.startswith("((", i + 1):
-            raise UnsupportedSyntax(line, "arithmetic expansion '$((...))'")
+            end = _close_paren(src, i + 3, line)
+            if src[end + 1 : end + 2] == ")":
+                return end + 2, Part("arith", src[i + 3 : end], quoted)
         end = _close_paren(src, i + 2, line)
         return end + 1, Part("cmd", src[i + 2 : end], quoted)
     if nxt == "{":

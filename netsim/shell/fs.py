@@ -115,6 +115,8 @@ class MemFs:
             for q in (*self.dirs, *self.files)
             if q.startswith(prefix) and q != p and "/" not in q[len(prefix) :]
         }
+        if p == "/" and self.overlay is not None:  # the virtual trees' mount points
+            names |= {n for n in ("proc", "sys") if self.overlay.isdir("/" + n)}
         return sorted(names)
 
     def remove(self, name: str, *, recursive: bool = False) -> None:

@@ -1,39 +1,58 @@
-"""Run a parsed script: redirections, pipelines, ``&&``/``||``, ``set -e``,
-``for``, ``while``/``until``, ``if``, ``[[ ]]`` (:mod:`netsim.shell.cond`),
-command substitution, and the command lookup (builtins, then
-:data:`netsim.tools.TOOLS`).  Word expansion is in :mod:`netsim.shell.expand`."""
+"""Run a script one complete command at a time (as bash does): redirections,
+pipelines, ``&&``/``||``, ``set -e``, ``for``, ``while``/``until``, ``if``,
+``[[ ]]`` (:mod:`netsim.shell.cond`), command substitution, and the command
+lookup (functions, builtins, then :data:`netsim.tools.TOOLS`).  Word expansion
+is in :mod:`netsim.shell.expand`; ``case``, ``(( ))``, subshells and function
+calls in :mod:`netsim.shell.compound`."""
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import io
 import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from netsim.kernel import INIT_NET
+from netsim.shell.compound import (
+    call_function,
+    exec_arith,
+    exec_case,
+    exec_for_arith,
+    in_subshell,
+)
 from netsim.shell.expand import Expander
-from netsim.shell.fs import DEV_NULL, FsError, MemFs
-from netsim.shell.lexer import ShellSyntaxError, UnsupportedSyntax, Word
-from netsim.shell.overlay import SysOverlay
-from netsim.shell.parser import (
+from netsim.shell.fs import MemFs
+from netsim.shell.lexer import ShellSyntaxError, UnsupportedSyntax
+from netsim.shell.nodes import (
     AndOr,
+    Arith,
+    Case,
     Cond,
     For,
+    ForArith,
+    FuncDef,
+    Group,
     If,
     Node,
     Pipeline,
     Redir,
     Seq,
     Simple,
+    Subshell,
     While,
-    parse,
 )
+from netsim.shell.overlay import SysOverlay
+from netsim.shell.parser import parse, parse_commands
 from netsim.shell.proc import Proc
+from netsim.shell.redirect import apply_redirs
 from netsim.shell.runtime import (
+    AbortCommand,
     ExitScript,
+    Input,
     LoopControl,
     RedirError,
+    ReturnSignal,
     ShellResult,
     Streams,
     find_tool,
@@ -66,8 +85,11 @@ class Shell(Expander):
         self.status = 0
         self.errexit = False
         self.line = 1
-        self._suppress = 0  # >0 inside if-conditions and non-final &&/|| operands
+        self.suppress = 0  # >0 inside if-conditions and non-final &&/|| operands
         self.loops = 0  # how many ``for`` loops enclose the running command
+        self.funcs: dict[str, FuncDef] = {}
+        self.frames: list[dict[str, str | None]] = []  # per function call: saved globals
+        self.input = Input("")  # stdin of the running command (``read`` consumes it)
 
     # --- entry point ---------------------------------------------------------------------
 
@@ -78,25 +100,39 @@ class Shell(Expander):
         ``args`` are the positional parameters ``$1``... and ``name`` is ``$0``."""
         out, err = io.StringIO(), io.StringIO()
         self.errexit = False
-        self._suppress = self.loops = 0
+        self.suppress = self.loops = 0
         if args is not None:
             self.args = list(args)
         if name is not None:
             self.argv0 = name
         self._err = err
-        try:
-            tree = parse(script)
-        except ShellSyntaxError as e:
-            err.write(f"netsim: line {e.line}: {e.message}\n")
-            status = 2
-        except UnsupportedSyntax as e:
-            err.write(f"netsim: line {e.line}: unsupported shell syntax: {e.what}\n")
-            status = 2
-        else:
+        status = 0
+        commands = parse_commands(script)
+        lines = script.splitlines()
+        while True:
+            try:
+                tree = next(commands, None)
+            except ShellSyntaxError as e:
+                err.write(f"netsim: line {e.line}: {e.message}\n")
+                if e.show_line and 0 < e.line <= len(lines):
+                    err.write(f"netsim: line {e.line}: `{lines[e.line - 1]}'\n")
+                status = 2
+                break
+            except UnsupportedSyntax as e:
+                err.write(f"netsim: line {e.line}: unsupported shell syntax: {e.what}\n")
+                status = 2
+                break
+            if tree is None:
+                break
             try:
                 status = self.exec_seq(tree, Streams("", out, err))
             except ExitScript as e:
                 status = e.status
+                break
+            except AbortCommand:
+                status = self.status = 1
+            except (LoopControl, ReturnSignal) as e:
+                status = getattr(e, "status", 0)
         self.status = status
         return ShellResult(out.getvalue(), err.getvalue(), status)
 
@@ -114,35 +150,43 @@ class Shell(Expander):
             if (op == "&&" and self.status != 0) or (op == "||" and self.status == 0):
                 continue
             last = n == len(steps) - 1
-            self._suppress += 0 if last else 1
+            self.suppress += 0 if last else 1
             try:
                 self.exec_pipeline(pipeline, s)
             finally:
-                self._suppress -= 0 if last else 1
+                self.suppress -= 0 if last else 1
         return self.status
 
     def exec_pipeline(self, node: Pipeline, s: Streams) -> int:
-        stdin = s.stdin
+        stdin = ""
         status = 0
+        single = len(node.commands) == 1
         for n, cmd in enumerate(node.commands):
             last = n == len(node.commands) - 1
             out = s.out if last else io.StringIO()
-            self._suppress += 1 if node.negate else 0
+            self.suppress += 1 if node.negate else 0
+            streams = Streams(s.input if n == 0 else stdin, out, s.err)
             try:
-                status = self.exec_node(cmd, Streams(stdin, out, s.err))
+                if single:
+                    status = self.exec_node(cmd, streams)
+                else:  # each element of a pipeline is a subshell in bash
+                    status = in_subshell(self, functools.partial(self.exec_node, cmd, streams))
             finally:
-                self._suppress -= 1 if node.negate else 0
+                self.suppress -= 1 if node.negate else 0
             stdin = out.getvalue()
         if node.negate:
             status = 0 if status else 1
         self.status = status
-        if status and self.errexit and not self._suppress and not node.negate:
+        if status and self.errexit and not self.suppress and not node.negate:
             raise ExitScript(status)
         return status
 
     def exec_node(self, node: Node, s: Streams) -> int:
         if isinstance(node, Simple):
             return self.exec_simple(node, s)
+        if isinstance(node, FuncDef):
+            self.funcs[node.name] = node
+            return 0
         self._err = s.err
         try:
             inner, flush = self.redirect(node.redirs, s)
@@ -154,14 +198,28 @@ class Shell(Expander):
                 return self.exec_for(node, inner)
             if isinstance(node, While):
                 return self.exec_while(node, inner)
-            if isinstance(node, Cond):
-                from netsim.shell.cond import eval_cond
-
-                self.line = node.line
-                return eval_cond(self, node, inner)
-            return self.exec_if(node, inner)
+            return self._compound(node, inner)
         finally:
             flush()
+
+    def _compound(self, node: Node, s: Streams) -> int:
+        if isinstance(node, Cond):
+            from netsim.shell.cond import eval_cond
+
+            self.line = node.line
+            return eval_cond(self, node, s)
+        if isinstance(node, If):
+            return self.exec_if(node, s)
+        if isinstance(node, Case):
+            return exec_case(self, node, s)
+        if isinstance(node, Arith):
+            return exec_arith(self, node)
+        if isinstance(node, ForArith):
+            return exec_for_arith(self, node, s)
+        if isinstance(node, Subshell):
+            return in_subshell(self, lambda: self.exec_seq(node.body, s))
+        assert isinstance(node, Group)
+        return self.exec_seq(node.body, s)
 
     def exec_for(self, node: For, s: Streams) -> int:
         words = [f for w in node.words or [] for f in self.fields(w)]
@@ -170,14 +228,14 @@ class Shell(Expander):
         try:
             for value in words:
                 self.vars[node.var] = value
-                status, stop = self._loop_body(node.body, s)
+                status, stop = self.loop_body(node.body, s)
                 if stop:
                     break
         finally:
             self.loops -= 1
         return status
 
-    def _loop_body(self, body: Seq, s: Streams) -> tuple[int, bool]:
+    def loop_body(self, body: Seq, s: Streams) -> tuple[int, bool]:
         """One pass of a loop body: its status, and whether ``break`` ended the loop
         (``break N``/``continue N`` with N > 1 go on to the enclosing loop)."""
         try:
@@ -193,14 +251,14 @@ class Shell(Expander):
         self.loops += 1
         try:
             while True:
-                self._suppress += 1
+                self.suppress += 1
                 try:
                     ok = (self.exec_seq(node.cond, s) == 0) != node.until
                 finally:
-                    self._suppress -= 1
+                    self.suppress -= 1
                 if not ok:
                     break
-                status, stop = self._loop_body(node.body, s)
+                status, stop = self.loop_body(node.body, s)
                 if stop:
                     break
         finally:
@@ -209,11 +267,11 @@ class Shell(Expander):
 
     def exec_if(self, node: If, s: Streams) -> int:
         for cond, body in node.clauses:
-            self._suppress += 1
+            self.suppress += 1
             try:
                 ok = self.exec_seq(cond, s) == 0
             finally:
-                self._suppress -= 1
+                self.suppress -= 1
             if ok:
                 return self.exec_seq(body, s)
         return self.exec_seq(node.orelse, s) if node.orelse is not None else 0
@@ -225,8 +283,8 @@ class Shell(Expander):
         self._err = s.err
         self._subst_status = None
         try:
-            argv = [f for w in node.words for f in self.fields(w)]
             assigns = {name: self.string(value) for name, value in node.assigns}
+            argv = [f for w in node.words for f in self.fields(w)]
             inner, flush = self.redirect(node.redirs, s)
         except RedirError as e:
             s.err.write(f"netsim: line {node.line}: {e}\n")
@@ -241,12 +299,19 @@ class Shell(Expander):
         finally:
             flush()
 
-    def call(self, argv: list[str], env: dict[str, str], s: Streams) -> int:
-        """Run one command: a builtin, else a tool, else status 127."""
+    def call(
+        self, argv: list[str], env: dict[str, str], s: Streams, *, functions: bool = True
+    ) -> int:
+        """Run one command: a function, else a builtin, else a tool, else status 127."""
         from netsim.shell.builtins import BUILTINS
+        from netsim.shell.builtins_text import reads_stdin
 
         name = argv[0]
+        fn = self.funcs.get(name) if functions else None
+        if fn is not None:
+            return call_function(self, fn, argv, s)
         proc = Proc(self.world, self.netns, argv, s.stdin, env, s.out, s.err, self.run_proc)
+        self.input = s.input
         builtin = BUILTINS.get(name)
         tool = None if builtin is not None else find_tool(name)
         if builtin is None and tool is None:
@@ -254,10 +319,12 @@ class Shell(Expander):
             return 127
         try:
             if builtin is not None:
+                if reads_stdin(argv):
+                    s.input.pos = len(s.input.text)
                 return builtin(self, proc)
             assert tool is not None
             return tool(proc)
-        except (ExitScript, LoopControl):
+        except (ExitScript, LoopControl, ReturnSignal, AbortCommand):
             raise
         except Exception as e:
             if os.environ.get(TRACEBACK_ENV):
@@ -270,7 +337,8 @@ class Shell(Expander):
         builtins too, and /sys shows that namespace)."""
         saved, self.netns = self.netns, proc.netns
         try:
-            return self.call(proc.argv, proc.env, Streams(proc.stdin, proc.stdout, proc.stderr))
+            streams = Streams(proc.stdin, proc.stdout, proc.stderr)
+            return self.call(proc.argv, proc.env, streams, functions=False)
         finally:
             self.netns = saved
 
@@ -278,88 +346,32 @@ class Shell(Expander):
 
     def substitute(self, src: str) -> str:
         """``$(src)``: run ``src`` as a subshell; its output minus trailing newlines."""
-        saved = (dict(self.vars), set(self.exported), list(self.args), self.fs.cwd)
-        flags = (self.errexit, self._suppress, self.loops, self.line, self._err)
         out = io.StringIO()
         err = self._err
-        self.loops = 0
-        try:
-            tree = parse(src)
-            status = self.exec_seq(tree, Streams("", out, err))
-        except ShellSyntaxError as e:
-            err.write(f"netsim: line {self.line}: {e.message}\n")
-            status = 2
-        except UnsupportedSyntax as e:
-            err.write(f"netsim: line {self.line}: unsupported shell syntax: {e.what}\n")
-            status = 2
-        except ExitScript as e:
-            status = e.status
-        except LoopControl:
-            status = 0
-        self.vars, self.exported, self.args, self.fs.cwd = saved
-        self.errexit, self._suppress, self.loops, self.line, self._err = flags
+
+        def body() -> int:
+            try:
+                return self.exec_seq(parse(src), Streams("", out, err))
+            except ShellSyntaxError as e:
+                err.write(f"netsim: line {self.line}: {e.message}\n")
+            except UnsupportedSyntax as e:
+                err.write(f"netsim: line {self.line}: unsupported shell syntax: {e.what}\n")
+            return 2
+
+        status = in_subshell(self, body)
+        self._err = err
         self.status = self._subst_status = status
         return out.getvalue().rstrip("\n")
+
+    def report(self, text: str) -> None:
+        self._err.write(f"netsim: line {self.line}: {text}\n")
 
     # --- redirections --------------------------------------------------------------------
 
     def redirect(self, redirs: list[Redir], s: Streams) -> tuple[Streams, Callable[[], None]]:
         """The streams after ``redirs`` (applied left to right), and a function
         that writes what went to files into the filesystem."""
-        cur = Streams(s.stdin, s.out, s.err)
-        pending: list[tuple[str, io.StringIO]] = []
-        for r in redirs:
-            if r.op == "<<":
-                cur.stdin = self.string(r.target)
-                continue
-            target = self._target(r.target)
-            fd = r.fd if r.fd >= 0 else (0 if r.op == "<" else 1)
-            if r.op == "<" and fd == 0:
-                try:
-                    cur.stdin = self.fs.read(target)
-                except FsError as e:
-                    raise RedirError(f"{target}: {e.strerror}") from None
-            elif r.op == ">&" and target in ("1", "2") and fd in (1, 2):
-                sink = cur.out if target == "1" else cur.err
-                cur.out, cur.err = (sink, cur.err) if fd == 1 else (cur.out, sink)
-            elif r.op in (">", ">>", "&>", "&>>") and fd in (1, 2):
-                sink = self._open(target, append=r.op.endswith(">>"), pending=pending)
-                if r.op.startswith("&"):
-                    cur.out = cur.err = sink
-                elif fd == 1:
-                    cur.out = sink
-                else:
-                    cur.err = sink
-            else:
-                fdtext = "" if r.fd < 0 else str(r.fd)
-                raise RedirError(f"unsupported redirection '{fdtext}{r.op}{target}'")
-
-        def flush() -> None:
-            for path, buf in pending:
-                with contextlib.suppress(FsError):  # checked when opened
-                    self.fs.write(path, buf.getvalue(), append=True)
-
-        return cur, flush
-
-    def _target(self, word: Word) -> str:
-        fields = self.fields(word)
-        if len(fields) != 1:
-            text = "".join(p.text if p.kind == "lit" else "$" + p.text for p in word.parts)
-            raise RedirError(f"{text}: ambiguous redirect")
-        return fields[0]
-
-    def _open(
-        self, path: str, *, append: bool, pending: list[tuple[str, io.StringIO]]
-    ) -> io.StringIO:
-        buf = io.StringIO()
-        if self.fs.path(path) == DEV_NULL:
-            return buf
-        try:
-            self.fs.write(path, "", append=append)
-        except FsError as e:
-            raise RedirError(f"{path}: {e.strerror}") from None
-        pending.append((path, buf))
-        return buf
+        return apply_redirs(self, redirs, s)
 
 
 def run_script(world: World, script: str, args: Sequence[str] = ()) -> ShellResult:

@@ -7,6 +7,7 @@ expansions (quoted or not); only unquoted expansions are split into fields.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Final
 
 from netsim.shell.dollar import (
@@ -29,7 +30,23 @@ __all__ = [
     "tokenize",
 ]
 
-_OPS: Final = ("&&", "||", ";;", "&>>", "&>", ">>", ">&", "<<-", "<<", "<&", "<>", ">|")
+_OPS: Final = (
+    "&&",
+    "||",
+    ";;&",
+    ";;",
+    ";&",
+    "&>>",
+    "&>",
+    ">>",
+    ">&",
+    "<<<",
+    "<<-",
+    "<<",
+    "<&",
+    "<>",
+    ">|",
+)
 _SINGLE_OPS: Final = ";|&<>()"
 
 
@@ -45,9 +62,14 @@ class _Lexer:
         j = self.i + n
         return self.src[j] if j < len(self.src) else ""
 
-    def run(self) -> list[Token]:
+    def run(self) -> Iterator[list[Token]]:
+        """Yield the tokens line by line: each batch ends with a newline token
+        (the here-documents it opened already read) or with EOF."""
         expect_delim: Token | None = None
         while self.i < len(self.src):
+            if self.tokens and self.tokens[-1].kind == "newline" and not self.pending:
+                yield self.tokens
+                self.tokens = []
             c = self.peek()
             if c == "\\" and self.peek(1) == "\n":
                 self.i += 2
@@ -60,16 +82,20 @@ class _Lexer:
             elif c == "\n":
                 if expect_delim is not None:
                     raise ShellSyntaxError(
-                        self.line, "syntax error near unexpected token 'newline'"
+                        self.line, "syntax error near unexpected token `newline'", True
                     )
                 self.tokens.append(Token("newline", "\n", self.line))
                 self.i += 1
                 self.line += 1
                 self.read_heredocs()
+            elif c == "(" and self.peek(1) == "(" and self.arith():
+                pass
             elif c in _SINGLE_OPS or (fd := self.io_number()) is not None:
                 fd = None if c in _SINGLE_OPS else fd
                 if expect_delim is not None:
-                    raise ShellSyntaxError(self.line, f"syntax error near unexpected token '{c}'")
+                    raise ShellSyntaxError(
+                        self.line, f"syntax error near unexpected token `{c}'", True
+                    )
                 expect_delim = self.operator(-1 if fd is None else fd)
             else:
                 word = self.word()
@@ -79,12 +105,35 @@ class _Lexer:
                 else:
                     self.tokens.append(Token("word", "", word.line, word=word))
         if expect_delim is not None:
-            raise ShellSyntaxError(self.line, "syntax error near unexpected token 'newline'")
+            raise ShellSyntaxError(self.line, "syntax error near unexpected token `newline'", True)
         if self.pending:
             self.tokens.append(Token("newline", "\n", self.line))
             self.read_heredocs()
-        self.tokens.append(Token("eof", "", self.line))
-        return self.tokens
+        # bash ends a last line that lacks a newline, then reports EOF on the next
+        eof_line = self.line + (not self.src.endswith("\n") and self.src != "")
+        self.tokens.append(Token("eof", "", eof_line))
+        yield self.tokens
+
+    def arith(self) -> bool:
+        """``(( expr ))``: an ``arith`` token; False (two ``(``) when the
+        parentheses do not close with ``))``, as bash falls back to subshells."""
+        depth, j = 0, self.i + 2
+        while j < len(self.src):
+            c = self.src[j]
+            if c == "(":
+                depth += 1
+            elif c == ")" and depth:
+                depth -= 1
+            elif c == ")":
+                if self.src[j + 1 : j + 2] != ")":
+                    return False
+                text = self.src[self.i + 2 : j]
+                self.tokens.append(Token("arith", text, self.line))
+                self.line += text.count("\n")
+                self.i = j + 2
+                return True
+            j += 1
+        return False
 
     def io_number(self) -> int | None:
         j = self.i
@@ -107,7 +156,7 @@ class _Lexer:
         self.i += len(op)
         if op == "&":
             raise UnsupportedSyntax(line, "background '&'")
-        if op in (";;", "<&", "<>", ">|"):
+        if op in ("<&", "<>", ">|"):
             raise UnsupportedSyntax(line, f"'{op}'")
         kind = "redir" if op[0] in "<>" or op in ("&>", "&>>") else "op"
         tok = Token(kind, op, line, fd=fd)
@@ -222,6 +271,8 @@ class _Lexer:
         parts.append(part)
 
 
-def tokenize(src: str) -> list[Token]:
-    """The tokens of ``src``; raises :class:`ShellSyntaxError` or :class:`UnsupportedSyntax`."""
+def tokenize(src: str) -> Iterator[list[Token]]:
+    """The tokens of ``src``, a line at a time (see :meth:`_Lexer.run`); raises
+    :class:`ShellSyntaxError` or :class:`UnsupportedSyntax` when the faulty line
+    is reached."""
     return _Lexer(src).run()

@@ -1,121 +1,78 @@
-"""Parse tokens into a small shell AST: lists, ``&&``/``||``, pipelines, simple
-commands, ``for`` and ``if``."""
+"""Parse tokens into the shell AST (:mod:`netsim.shell.nodes`), one complete
+command at a time as bash reads a script: :func:`parse_commands` yields each
+top-level line's list before the next line is even tokenized, so a syntax error
+on line 10 lets lines 1-9 run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Final
 
 from netsim.shell.lexer import ShellSyntaxError, Token, UnsupportedSyntax, Word, tokenize
+from netsim.shell.nodes import (
+    AndOr,
+    Arith,
+    Case,
+    Cond,
+    For,
+    ForArith,
+    FuncDef,
+    Group,
+    If,
+    Node,
+    Pipeline,
+    Redir,
+    Seq,
+    Simple,
+    Subshell,
+    While,
+)
 
 __all__ = [
     "AndOr",
+    "Arith",
+    "Case",
     "Cond",
     "For",
+    "ForArith",
+    "FuncDef",
+    "Group",
     "If",
     "Node",
     "Pipeline",
     "Redir",
     "Seq",
     "Simple",
+    "Subshell",
     "While",
     "parse",
+    "parse_commands",
 ]
 
-_RESERVED: Final = frozenset({"then", "elif", "else", "fi", "do", "done", "in"})
-_UNSUPPORTED_WORDS: Final = frozenset({"case", "esac", "function", "select", "{", "}", "]]"})
-
-
-@dataclass
-class Redir:
-    """``op`` is ``>``, ``>>``, ``<``, ``>&``, ``&>``, ``&>>`` or ``<<``; ``fd`` the
-    descriptor it applies to (-1: the operator's default); ``target`` the file
-    word (or here-document body)."""
-
-    op: str
-    fd: int
-    target: Word
-    line: int
-
-
-@dataclass
-class Simple:
-    assigns: list[tuple[str, Word]]
-    words: list[Word]
-    redirs: list[Redir]
-    line: int
-
-
-@dataclass
-class Pipeline:
-    commands: list[Node]
-    negate: bool
-    line: int
-
-
-@dataclass
-class AndOr:
-    first: Pipeline
-    rest: list[tuple[str, Pipeline]]
-
-
-@dataclass
-class Seq:
-    items: list[AndOr] = field(default_factory=list)
-
-
-@dataclass
-class For:
-    var: str
-    words: list[Word] | None
-    body: Seq
-    redirs: list[Redir]
-    line: int
-
-
-@dataclass
-class If:
-    clauses: list[tuple[Seq, Seq]]
-    orelse: Seq | None
-    redirs: list[Redir]
-    line: int
-
-
-@dataclass
-class While:
-    """``while``/``until`` (``until`` is True) COND; do BODY; done."""
-
-    cond: Seq
-    body: Seq
-    until: bool
-    redirs: list[Redir]
-    line: int
-
-
-@dataclass
-class Cond:
-    """``[[ ... ]]``: ``items`` are ``("word", Word)`` or ``("op", text)`` for
-    ``( ) ! && || < >``."""
-
-    items: list[tuple[str, Word | str]]
-    redirs: list[Redir]
-    line: int
-
-
-Node = Simple | For | If | While | Cond
+_RESERVED: Final = frozenset({"then", "elif", "else", "fi", "do", "done", "in", "esac", "}"})
+_UNSUPPORTED_WORDS: Final = frozenset({"select", "]]"})
+_CASE_ENDS: Final = (";;", ";&", ";;&")
+_COMPOUND_WORDS: Final = ("for", "if", "while", "until", "[[", "case", "{")
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token]):
-        self.toks = tokens
+    def __init__(self, batches: Iterator[list[Token]]):
+        self.batches = batches
+        self.toks: list[Token] = []
         self.i = 0
+
+    def at(self, n: int) -> Token:
+        """The token ``n`` after the current one, tokenizing more lines if needed."""
+        while self.i + n >= len(self.toks):
+            self.toks.extend(next(self.batches))
+        return self.toks[self.i + n]
 
     @property
     def tok(self) -> Token:
-        return self.toks[self.i]
+        return self.at(0)
 
     def next(self) -> Token:
-        t = self.toks[self.i]
+        t = self.tok
         self.i += 1
         return t
 
@@ -125,17 +82,27 @@ class _Parser:
         if t.kind == "word":
             assert t.word is not None
             text = "".join(p.text if p.kind == "lit" else "$" + p.text for p in t.word.parts)
+        elif t.kind == "arith":
+            text = "(("
         else:
             text = "newline" if t.kind == "newline" else t.value
-        return ShellSyntaxError(t.line, f"syntax error near unexpected token '{text}'")
+        return ShellSyntaxError(t.line, f"syntax error near unexpected token `{text}'", True)
 
     def is_word(self, *names: str) -> bool:
         return (
             self.tok.kind == "word" and self.tok.word is not None and self.tok.word.literal in names
         )
 
+    def is_op(self, *ops: str) -> bool:
+        return self.tok.kind == "op" and self.tok.value in ops
+
     def expect_word(self, name: str) -> None:
         if not self.is_word(name):
+            raise self.error(self.tok)
+        self.i += 1
+
+    def expect_op(self, op: str) -> None:
+        if not self.is_op(op):
             raise self.error(self.tok)
         self.i += 1
 
@@ -143,28 +110,46 @@ class _Parser:
         while self.tok.kind == "newline":
             self.i += 1
 
-    def seq(self, stop: tuple[str, ...]) -> Seq:
-        """A list of and-or lists, up to one of the reserved words ``stop`` (or EOF)."""
+    def seq(self, stop: tuple[str, ...], ops: tuple[str, ...] = ()) -> Seq:
+        """A list of and-or lists, up to one of the reserved words ``stop``, the
+        operators ``ops`` (``)``, ``;;``) or EOF."""
         out = Seq()
         while True:
             self.linebreak()
-            if self.tok.kind == "eof" or self.is_word(*stop):
+            if self.tok.kind == "eof" or self.is_word(*stop) or self.is_op(*ops):
                 return out
             out.items.append(self.and_or())
-            if self.tok.kind == "op" and self.tok.value == ";":
+            if self.is_op(";"):
                 self.i += 1
-            elif self.tok.kind not in ("newline", "eof") and not self.is_word(*stop):
+            elif self.tok.kind not in ("newline", "eof") and not (
+                self.is_word(*stop) or self.is_op(*ops)
+            ):
                 raise self.error(self.tok)
 
-    def nonempty(self, stop: tuple[str, ...]) -> Seq:
-        out = self.seq(stop)
+    def nonempty(self, stop: tuple[str, ...], ops: tuple[str, ...] = ()) -> Seq:
+        out = self.seq(stop, ops)
         if not out.items:
             raise self.error(self.tok)
         return out
 
+    def line_list(self) -> Seq | None:
+        """The next complete top-level command: a line's list (None at EOF)."""
+        self.linebreak()
+        if self.tok.kind == "eof":
+            return None
+        out = Seq()
+        while True:
+            out.items.append(self.and_or())
+            if self.is_op(";"):
+                self.i += 1
+            if self.tok.kind in ("newline", "eof"):
+                return out
+            if self.toks[self.i - 1].kind != "op" or self.toks[self.i - 1].value != ";":
+                raise self.error(self.tok)
+
     def and_or(self) -> AndOr:
         node = AndOr(self.pipeline(), [])
-        while self.tok.kind == "op" and self.tok.value in ("&&", "||"):
+        while self.is_op("&&", "||"):
             op = self.next().value
             self.linebreak()
             node.rest.append((op, self.pipeline()))
@@ -177,7 +162,7 @@ class _Parser:
             self.i += 1
             negate = True
         cmds = [self.command()]
-        while self.tok.kind == "op" and self.tok.value == "|":
+        while self.is_op("|"):
             self.i += 1
             self.linebreak()
             cmds.append(self.command())
@@ -185,24 +170,101 @@ class _Parser:
 
     def command(self) -> Node:
         t = self.tok
-        if t.kind not in ("word", "redir") and not (t.kind == "op" and t.value == "("):
+        if t.kind == "arith":
+            self.i += 1
+            return Arith(t.value, self.redirs(), t.line)
+        if t.kind == "op" and t.value == "(":
+            self.i += 1
+            body = self.nonempty((), (")",))
+            self.expect_op(")")
+            return Subshell(body, self.redirs(), t.line)
+        if t.kind not in ("word", "redir"):
             raise self.error(t)
         lit = t.word.literal if t.word is not None else None
-        if lit == "for":
-            return self.for_()
-        if lit == "if":
-            return self.if_()
-        if lit in ("while", "until"):
-            return self.while_(lit == "until")
-        if lit == "[[":
-            return self.cond()
-        if t.kind == "op" and t.value == "(":
-            raise UnsupportedSyntax(t.line, "subshell '( ... )'")
+        compound = {
+            "for": self.for_,
+            "if": self.if_,
+            "while": lambda: self.while_(False),
+            "until": lambda: self.while_(True),
+            "[[": self.cond,
+            "case": self.case,
+            "{": self.group,
+            "function": self.function,
+        }.get(lit or "")
+        if compound is not None:
+            return compound()
         if lit in _RESERVED:
             raise self.error(t)
         if lit in _UNSUPPORTED_WORDS:
             raise UnsupportedSyntax(t.line, f"'{lit}'")
+        if t.kind == "word" and self.at(1).kind == "op" and self.at(1).value == "(":
+            return self.funcdef(t)
         return self.simple()
+
+    def funcdef(self, t: Token) -> FuncDef:
+        """``NAME ( ) BODY``: ``t`` is NAME, the current token."""
+        assert t.word is not None
+        name = t.word.literal
+        self.i += 2
+        if name is None or any(c in name for c in "$`'\"\\") or not self.is_op(")"):
+            raise self.error(self.tok)
+        self.i += 1
+        return self.func_body(name, t.line)
+
+    def function(self) -> FuncDef:
+        line = self.next().line
+        t = self.next()
+        name = t.word.literal if t.word is not None else None
+        if name is None:
+            raise self.error(t)
+        if self.is_op("("):
+            self.i += 1
+            self.expect_op(")")
+        return self.func_body(name, line)
+
+    def func_body(self, name: str, line: int) -> FuncDef:
+        """A function's body: a compound command (bash: else a syntax error)."""
+        self.linebreak()
+        t = self.tok
+        starts = t.kind == "arith" or (t.kind == "op" and t.value == "(")
+        if not starts and not self.is_word(*_COMPOUND_WORDS):
+            raise self.error(t)
+        return FuncDef(name, self.command(), [], line)
+
+    def group(self) -> Group:
+        line = self.next().line
+        body = self.nonempty(("}",))
+        self.expect_word("}")
+        return Group(body, self.redirs(), line)
+
+    def case(self) -> Case:
+        line = self.next().line
+        t = self.next()
+        if t.kind != "word" or t.word is None:
+            raise self.error(t)
+        self.linebreak()
+        self.expect_word("in")
+        items: list[tuple[list[Word], Seq, str]] = []
+        while True:
+            self.linebreak()
+            if self.is_word("esac"):
+                self.i += 1
+                return Case(t.word, items, self.redirs(), line)
+            if self.is_op("("):
+                self.i += 1
+            patterns: list[Word] = []
+            while True:
+                p = self.next()
+                if p.kind != "word" or p.word is None:
+                    raise self.error(p)
+                patterns.append(p.word)
+                if not self.is_op("|"):
+                    break
+                self.i += 1
+            self.expect_op(")")
+            body = self.seq(("esac",), _CASE_ENDS)
+            end = self.next().value if self.is_op(*_CASE_ENDS) else ";;"
+            items.append((patterns, body, end))
 
     def simple(self) -> Simple:
         node = Simple([], [], [], self.tok.line)
@@ -212,20 +274,14 @@ class _Parser:
                 node.redirs.append(self.redir())
                 continue
             assert t.word is not None
-            if (
-                t.word.parts
-                and t.word.parts[0].kind == "lit"
-                and t.word.parts[0].text.endswith("()")
-            ):
-                raise UnsupportedSyntax(t.line, "function definition")
             self.i += 1
             assign = t.word.assignment() if not node.words else None
             if assign is not None:
                 node.assigns.append(assign)
             else:
                 node.words.append(t.word)
-        if self.tok.kind == "op" and self.tok.value == "(" and len(node.words) == 1:
-            raise UnsupportedSyntax(node.line, "function definition")
+        if self.is_op("(") and node.words:
+            raise self.error(self.tok)
         return node
 
     def redir(self) -> Redir:
@@ -245,9 +301,11 @@ class _Parser:
             out.append(self.redir())
         return out
 
-    def for_(self) -> For:
+    def for_(self) -> For | ForArith:
         line = self.next().line
         t = self.next()
+        if t.kind == "arith":
+            return self.for_arith(t, line)
         name = t.word.literal if t.word is not None else None
         if name is None or not name.isidentifier():
             raise self.error(t)
@@ -259,17 +317,30 @@ class _Parser:
             while self.tok.kind == "word" and self.tok.word is not None:
                 words.append(self.tok.word)
                 self.i += 1
-            if self.tok.kind == "op" and self.tok.value == ";":
+            if self.is_op(";"):
                 self.i += 1
             elif self.tok.kind != "newline":
                 raise self.error(self.tok)
-        elif self.tok.kind == "op" and self.tok.value == ";":
+        elif self.is_op(";"):
             self.i += 1
+        body = self.do_done()
+        return For(name, words, body, self.redirs(), line)
+
+    def do_done(self) -> Seq:
         self.linebreak()
         self.expect_word("do")
         body = self.nonempty(("done",))
         self.expect_word("done")
-        return For(name, words, body, self.redirs(), line)
+        return body
+
+    def for_arith(self, t: Token, line: int) -> ForArith:
+        parts = t.value.split(";")
+        if len(parts) != 3:
+            raise ShellSyntaxError(t.line, f"syntax error: `(({t.value}))'")
+        if self.is_op(";"):
+            self.i += 1
+        body = self.do_done()
+        return ForArith(parts[0], parts[1], parts[2], body, self.redirs(), line)
 
     def if_(self) -> If:
         line = self.next().line
@@ -292,9 +363,7 @@ class _Parser:
     def while_(self, until: bool) -> While:
         line = self.next().line
         cond = self.nonempty(("do",))
-        self.expect_word("do")
-        body = self.nonempty(("done",))
-        self.expect_word("done")
+        body = self.do_done()
         return While(cond, body, until, self.redirs(), line)
 
     def cond(self) -> Cond:
@@ -315,10 +384,18 @@ class _Parser:
         return Cond(items, self.redirs(), line)
 
 
-def parse(src: str) -> Seq:
-    """The AST of a whole script; raises :class:`ShellSyntaxError` or :class:`UnsupportedSyntax`."""
+def parse_commands(src: str) -> Iterator[Seq]:
+    """Each complete top-level command of ``src`` (a line's list), parsed only
+    when the previous one has been taken; raises :class:`ShellSyntaxError` or
+    :class:`UnsupportedSyntax` at the faulty one."""
     p = _Parser(tokenize(src))
-    out = p.seq(())
-    if p.tok.kind != "eof":
-        raise p.error(p.tok)
+    while (cmd := p.line_list()) is not None:
+        yield cmd
+
+
+def parse(src: str) -> Seq:
+    """The AST of a whole script (command substitutions, function bodies)."""
+    out = Seq()
+    for cmd in parse_commands(src):
+        out.items.extend(cmd.items)
     return out

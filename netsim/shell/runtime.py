@@ -11,7 +11,17 @@ from typing import Any, cast
 
 from netsim.shell.proc import Tool
 
-__all__ = ["ExitScript", "LoopControl", "RedirError", "ShellResult", "Streams", "find_tool"]
+__all__ = [
+    "AbortCommand",
+    "ExitScript",
+    "Input",
+    "LoopControl",
+    "RedirError",
+    "ReturnSignal",
+    "ShellResult",
+    "Streams",
+    "find_tool",
+]
 
 
 @dataclass(frozen=True)
@@ -38,17 +48,51 @@ class LoopControl(Exception):
         self.levels = levels
 
 
+class ReturnSignal(Exception):
+    """``return N``: leaves the running function."""
+
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
+
+
+class AbortCommand(Exception):
+    """An expansion error (``$((1/0))``): bash abandons the whole top-level
+    command being run and goes on with the next one, status 1."""
+
+
 class RedirError(Exception):
     pass
 
 
 @dataclass
-class Streams:
-    """What a command reads (stdin text) and where it writes."""
+class Input:
+    """Standard input: its text and how much ``read`` has consumed (shared by
+    every command of a ``while read ...; done < FILE`` loop)."""
 
-    stdin: str
-    out: io.StringIO
-    err: io.StringIO
+    text: str
+    pos: int = 0
+
+    def rest(self) -> str:
+        return self.text[self.pos :] if self.pos else self.text
+
+
+class Streams:
+    """What a command reads (stdin) and where it writes."""
+
+    def __init__(self, stdin: str | Input, out: io.StringIO, err: io.StringIO):
+        self.input = stdin if isinstance(stdin, Input) else Input(stdin)
+        self.out = out
+        self.err = err
+
+    @property
+    def stdin(self) -> str:
+        """The unread part of stdin."""
+        return self.input.rest()
+
+    @stdin.setter
+    def stdin(self, text: str) -> None:
+        self.input = Input(text)
 
 
 def find_tool(name: str) -> Tool | None:

@@ -16,10 +16,12 @@ NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 class ShellSyntaxError(Exception):
     """A syntax error, reported like bash's ``syntax error near unexpected token``."""
 
-    def __init__(self, line: int, message: str):
+    def __init__(self, line: int, message: str, show_line: bool = False):
         super().__init__(message)
         self.line = line
         self.message = message
+        #: bash also prints the offending input line (``near unexpected token``)
+        self.show_line = show_line
 
 
 class UnsupportedSyntax(Exception):
@@ -35,8 +37,8 @@ class UnsupportedSyntax(Exception):
 class Part:
     """``kind`` is ``"lit"`` (text), ``"var"`` (text is the variable's name, or a
     special parameter ``1`` ``#`` ``@`` ...), ``"param"`` (text is what is inside
-    ``${...}``: ``#X``, ``X:-word``, ``X:=word``) or ``"cmd"`` (text is the source
-    of a command substitution)."""
+    ``${...}``: ``#X``, ``X:-word``, ``X:=word``), ``"cmd"`` (text is the source
+    of a command substitution) or ``"arith"`` (the text inside ``$(( ))``)."""
 
     kind: str
     text: str

@@ -1,0 +1,83 @@
+"""Redirections of a command: ``<``, ``>``, ``>>``, ``2>``, ``2>&1``, ``&>``,
+here-documents, applied left to right as bash does."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from netsim.shell.fs import DEV_NULL, FsError
+from netsim.shell.nodes import Redir
+from netsim.shell.runtime import RedirError, Streams
+from netsim.shell.syntax import Word
+
+if TYPE_CHECKING:
+    from netsim.shell.interp import Shell
+
+__all__ = ["apply_redirs"]
+
+
+def apply_redirs(sh: Shell, redirs: list[Redir], s: Streams) -> tuple[Streams, Callable[[], None]]:
+    """The streams after ``redirs`` (applied left to right), and a function
+    that writes what went to files into the filesystem."""
+    cur = Streams(s.input, s.out, s.err)
+    pending: list[tuple[str, io.StringIO]] = []
+    for r in redirs:
+        if r.op == "<<":
+            cur.stdin = sh.string(r.target)
+            continue
+        if r.op == "<<<":
+            cur.stdin = sh.string(r.target) + "\n"
+            continue
+        target = _target(sh, r.target)
+        fd = r.fd if r.fd >= 0 else (0 if r.op == "<" else 1)
+        if r.op == "<" and fd == 0:
+            try:
+                cur.stdin = sh.fs.read(target)
+            except FsError as e:
+                raise RedirError(f"{target}: {e.strerror}") from None
+        elif r.op == ">&" and target in ("1", "2") and fd in (1, 2):
+            sink = cur.out if target == "1" else cur.err
+            cur.out, cur.err = (sink, cur.err) if fd == 1 else (cur.out, sink)
+        elif r.op in (">", ">>", "&>", "&>>") and fd in (1, 2):
+            sink = _open(sh, target, append=r.op.endswith(">>"), pending=pending)
+            if r.op.startswith("&"):
+                cur.out = cur.err = sink
+            elif fd == 1:
+                cur.out = sink
+            else:
+                cur.err = sink
+        else:
+            fdtext = "" if r.fd < 0 else str(r.fd)
+            raise RedirError(f"unsupported redirection '{fdtext}{r.op}{target}'")
+
+    def flush() -> None:
+        for path, buf in pending:
+            with contextlib.suppress(FsError):  # checked when opened
+                sh.fs.write(path, buf.getvalue(), append=True)
+
+    return cur, flush
+
+
+def _target(sh: Shell, word: Word) -> str:
+    fields = sh.fields(word)
+    if len(fields) != 1:
+        text = "".join(p.text if p.kind == "lit" else "$" + p.text for p in word.parts)
+        raise RedirError(f"{text}: ambiguous redirect")
+    return fields[0]
+
+
+def _open(
+    sh: Shell, path: str, *, append: bool, pending: list[tuple[str, io.StringIO]]
+) -> io.StringIO:
+    buf = io.StringIO()
+    if sh.fs.path(path) == DEV_NULL:
+        return buf
+    try:
+        sh.fs.write(path, "", append=append)
+    except FsError as e:
+        raise RedirError(f"{path}: {e.strerror}") from None
+    pending.append((path, buf))
+    return buf
