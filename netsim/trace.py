@@ -39,6 +39,8 @@ class Action(StrEnum):
     FLOODED = "FLOODED"  # a bridge sent copies out of several ports
     DELIVERED = "DELIVERED"  # handed to the namespace's stack on a device
     DROPPED = "DROPPED"
+    ENCAPSULATED = "ENCAPSULATED"  # a tunnel device wrapped it (VXLAN: VNI, outer UDP/IPv4)
+    DECAPSULATED = "DECAPSULATED"  # a tunnel device unwrapped it
 
 
 # Plain-string forms of the actions, for step records on the hot path (enum
@@ -49,6 +51,8 @@ FORWARDED: Final[str] = Action.FORWARDED.value
 FLOODED: Final[str] = Action.FLOODED.value
 DELIVERED: Final[str] = Action.DELIVERED.value
 DROPPED: Final[str] = Action.DROPPED.value
+ENCAPSULATED: Final[str] = Action.ENCAPSULATED.value
+DECAPSULATED: Final[str] = Action.DECAPSULATED.value
 #: One record for "RECEIVED on a bridge port, FORWARDED out of another" (the
 #: bridge's fast path): ``(prev, time, netns, in port, BRIDGED, out port,
 #: bridge)``.  Expanded into the two steps when a trace is built.

@@ -19,7 +19,9 @@ from netsim.kernel import INIT_NET, Bridge, Kernel, Link, Netns, Veth
 from netsim.kernel.bridge.fdb import NUD_NOARP, NUD_PERMANENT, NUD_REACHABLE
 from netsim.trace import Trace, TraceRecorder
 from netsim.world_ipv4 import Ipv4Api
+from netsim.world_links import LinksApi
 from netsim.world_neigh import NeighApi
+from netsim.world_vxlan import VxlanApi
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -37,12 +39,15 @@ def _mac(value: MacAddr | str | None) -> MacAddr | None:
 
 
 @final
-class World(Ipv4Api, NeighApi):
+class World(Ipv4Api, NeighApi, VxlanApi, LinksApi):
     """Everything one simulation owns; built from a seed, stepped in simulated time."""
 
-    def __init__(self, seed: int = 0, *, trace: bool = True, latency: float = DEFAULT_LATENCY):
+    def __init__(self, seed: int = 0, *, trace: bool = True, latency: float = DEFAULT_LATENCY,
+                 possible_cpus: int = 1):  # fmt: skip
+        """``possible_cpus`` is the simulated machine's ``num_possible_cpus()``,
+        which only shows as the queue counts of veth devices (``ip -d link``)."""
         self.engine: Final = Engine(seed, trace=trace)
-        self.kernel: Kernel = Kernel(self.engine, latency=latency)
+        self.kernel: Kernel = Kernel(self.engine, latency=latency, possible_cpus=possible_cpus)
         self._shell: Shell | None = None
 
     def __repr__(self) -> str:

@@ -44,11 +44,32 @@ if TYPE_CHECKING:
     from netsim.kernel import Kernel, Link, Netns
 
 
-__all__ = ["Ipv4Api"]
+__all__ = ["Ipv4Api", "MultipathHop"]
 
 _TABLES: Final = {"local": 255, "main": 254, "default": 253}
 
 _SCOPES: Final = {v: k for k, v in SCOPE_NAMES.items()}
+
+#: One hop of ``nexthop via GW dev D weight W [onlink]``: (gateway, device,
+#: weight) or (gateway, device, weight, onlink).
+MultipathHop = tuple[str | None, str | None, int] | tuple[str | None, str | None, int, bool]
+
+
+def _nh_specs(ns: Netns, hops: Sequence[MultipathHop], onlink: bool) -> list[NexthopSpec]:
+    out = []
+    for hop in hops:
+        gw, dev, weight = hop[0], hop[1], hop[2]
+        on = bool(hop[3]) if len(hop) > 3 else onlink
+        out.append(NexthopSpec(ip4(gw) if gw else 0, ns.dev(dev) if dev else None, on, weight))
+    return out
+
+
+def _check_mp(first: NexthopSpec, oif: Link | None, gw: int) -> None:
+    """``fib_get_nhs()``: a route-level ``dev``/``via`` must be the first hop's."""
+    if oif is not None and first.dev is not oif:
+        raise KernelError(errno.EINVAL, "Nexthop device index does not match RTA_OIF")
+    if gw and first.gw != gw:
+        raise KernelError(errno.EINVAL, "Nexthop gateway does not match RTA_GATEWAY or RTA_VIA")
 
 
 def _table(table: int | str) -> int:
@@ -156,7 +177,7 @@ class Ipv4Api:
         metric: int,
         src: str | None,
         onlink: bool,
-        nexthops: Sequence[tuple[str, str | None, int]] | None,
+        nexthops: Sequence[MultipathHop] | None,
         mode: str,
     ) -> None:
         ns = self._ns(netns)
@@ -168,9 +189,8 @@ class Ipv4Api:
         link = ns.dev(dev) if dev is not None else None
         specs: list[NexthopSpec] = []
         if nexthops:
-            specs = [
-                NexthopSpec(ip4(gw), ns.dev(d) if d else None, onlink, w) for gw, d, w in nexthops
-            ]
+            specs = _nh_specs(ns, nexthops, onlink)
+            _check_mp(specs[0], link, ip4(via) if via else 0)
         elif via is not None or link is not None:
             specs = [NexthopSpec(ip4(via) if via else 0, link, onlink)]
         if scope is not None:
@@ -193,8 +213,9 @@ class Ipv4Api:
             priority=metric,
             prefsrc=ip4(src) if src else 0,
             excl=mode == "add",
-            replace=mode == "replace",
+            replace=mode in ("replace", "change"),
             append=mode == "append",
+            create=mode != "change",
         )
 
     def route_add(
@@ -211,13 +232,19 @@ class Ipv4Api:
         metric: int = 0,
         src: str | None = None,
         onlink: bool = False,
-        nexthops: Sequence[tuple[str, str | None, int]] | None = None,
+        nexthops: Sequence[MultipathHop] | None = None,
         mode: str = "add",
     ) -> None:
-        """``ip route add|replace|append [TYPE] DST [via GW] [dev D] [table T] [proto P]
-        [scope S] [metric M] [src S] [onlink] [nexthop via GW dev D weight W ...]``."""
-        if mode not in ("add", "replace", "append"):
-            raise NetsimError(f"mode must be add, replace or append, not {mode!r}")
+        """``ip route add|replace|change|append|prepend [TYPE] DST [via GW] [dev D]
+        [table T] [proto P] [scope S] [metric M] [src S] [onlink]
+        [nexthop via GW dev D weight W [onlink] ...]``.
+
+        ``nexthops`` are ``(gateway or None, device or None, weight)`` tuples, with
+        a fourth item ``onlink`` if wanted; ``change`` replaces and fails with
+        ``ENOENT`` when there is nothing to replace; ``prepend`` (``NLM_F_CREATE``
+        alone) puts the route before those of the same priority."""
+        if mode not in ("add", "replace", "change", "append", "prepend"):
+            raise NetsimError(f"mode must be add, replace, change, append or prepend, not {mode!r}")
         self._route(dst, netns, via=via, dev=dev, table=table, type=type, proto=proto,
                     scope=scope, metric=metric, src=src, onlink=onlink, nexthops=nexthops,
                     mode=mode)  # fmt: skip
@@ -235,8 +262,10 @@ class Ipv4Api:
         scope: str | None = None,
         metric: int | None = None,
         src: str | None = None,
+        nexthops: Sequence[MultipathHop] | None = None,
     ) -> None:
-        """``ip route del [TYPE] DST [via GW] [dev D] [table T] [metric M] ...``."""
+        """``ip route del [TYPE] DST [via GW] [dev D] [table T] [metric M] ...
+        [nexthop via GW dev D ...]``."""
         ns = self._ns(netns)
         rtype = TYPES_BY_NAME[type] if type else RTN_UNSPEC
         tid = _table(table) if table is not None else (
@@ -253,6 +282,7 @@ class Ipv4Api:
             prefsrc=ip4(src) if src else 0,
             gw=ip4(via) if via else 0,
             dev=ns.dev(dev) if dev else None,
+            nexthops=_nh_specs(ns, nexthops or (), False),
         )
 
     def route_get(

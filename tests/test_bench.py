@@ -14,8 +14,12 @@ BENCH = Path(__file__).parent.parent / "bench"
 
 @pytest.mark.parametrize(
     "argv",
-    [["l2.py", "-n", "50", "-r", "1"], ["l3.py", "-n", "20", "-r", "1", "--pods", "4"]],
-    ids=["l2", "l3"],
+    [
+        ["l2.py", "-n", "50", "-r", "1"],
+        ["l3.py", "-n", "20", "-r", "1", "--pods", "4"],
+        ["vxlan.py", "-n", "20", "-r", "1"],
+    ],
+    ids=["l2", "l3", "vxlan"],
 )
 def test_bench_runs_and_verifies(argv: list[str]) -> None:
     """Each bench verifies every run (frames delivered, pings answered) and exits 1

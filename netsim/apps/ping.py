@@ -97,6 +97,7 @@ class _Pinger:
         self.daddr = ip4(dst)
         self.count, self.size, self.ttl = count, size, ttl
         self.multicast = broadcast  # iputils: -b hides "(DUP!)"
+        self.interval = 1.0
         self.sent: dict[int, float] = {}
         self.seen: set[int] = set()
         self.start = world.now
@@ -134,6 +135,10 @@ class _Pinger:
         if done and not self.done.triggered:
             self.done.succeed()
 
+    def _finish(self) -> None:
+        if not self.done.triggered:
+            self.done.succeed()
+
     def _acknowledge(self, seq: int) -> None:
         """iputils ``acknowledge()``: ``pipe`` is the most requests ever in flight."""
         if seq:
@@ -153,6 +158,10 @@ class _Pinger:
                 mtu = stack.path_mtu(self.daddr, dev)
                 res.lines.append(f"ping: local error: message too long, mtu={mtu}")
                 res.errors += 1
+                if res.received + res.errors >= self.count and res.transmitted >= self.count:
+                    # pinger() "pretends it sent" and sleeps one interval before the
+                    # main loop sees that every probe is accounted for
+                    self.world.engine.timer(self.interval, self._finish)
             else:
                 res.lines.append(f"ping: sendmsg: {os.strerror(e.errno)}")
 
@@ -197,6 +206,7 @@ def ping(
         lines = [_BCAST_WARNING, f"ping: connect: {os.strerror(e.errno)}"]
         return PingResult(dst, lines=lines, exit_code=2)
     p = _Pinger(world, netns, dst, count, size, ttl, broadcast)
+    p.interval = interval
     p.res.lines.extend(warn)
     p.res.lines.append(f"PING {dst} ({dst}) {size}({size + 28}) bytes of data.")
     env = world.env

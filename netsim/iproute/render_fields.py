@@ -57,6 +57,16 @@ def fmt_hex(value: Any) -> str:
     return f"{number:#x}" if number else "0"
 
 
+class TimerValue(float):
+    """A bridge timer's remaining seconds, which ``-j`` prints as iproute2 does
+    (``print_float``'s ``%.2f``: ``14.99``, ``0.00``)."""
+
+    __slots__ = ()
+
+    def json(self) -> str:
+        return f"{self:.2f}"
+
+
 def fmt_timer(value: Any) -> str:
     """``"%4i.%.2i"`` of a bridge timer; JSON carries it as ``12.34``."""
     centis = round(float(value) * 100)

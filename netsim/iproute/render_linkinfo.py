@@ -1,6 +1,7 @@
 """``ip -d link show``'s linkinfo lines: the per-kind ``print_opt()`` callbacks
 of iproute2 6.1 (``ip/iplink_bridge.c``, ``ip/iplink_bridge_slave.c``,
-``ip/iplink_vxlan.c``, ``ip/iplink_macvlan.c``), rendered from JSON records.
+``ip/iplink_vxlan.c``, ``ip/iplink_macvlan.c``, ``ip/iplink_vlan.c``,
+``ip/iplink_ipvlan.c``), rendered from JSON records.
 """
 
 from __future__ import annotations
@@ -203,6 +204,41 @@ def _macvlan_opt(data: Record) -> str:
     return "".join(out)
 
 
+def _vlan_flags(flags: object) -> str:
+    """``vlan_print_flags()``: ``<REORDER_HDR,...>`` (JSON: a list of names)."""
+    names: list[str] = [str(f) for f in flags] if isinstance(flags, list) else []
+    return "<" + ",".join(names) + "> "
+
+
+def _vlan_qos_map(data: Record, key: str, word: str) -> str:
+    """``vlan_print_map()``: ``ingress-qos-map { FROM:TO ... } `` on a line of its own."""
+    pairs = "".join(f"{fmt_num(m['from'])}:{fmt_num(m['to'])} " for m in data[key])
+    return f"\n      {word} {{ {pairs}}} "
+
+
+def _vlan_opt(data: Record) -> str:
+    """``vlan_print_opt()`` (``ip/iplink_vlan.c``)."""
+    if "id" not in data:
+        return ""
+    out = [f"protocol {data.get('protocol', '802.1q')} ", f"id {fmt_num(data['id'])} "]
+    if "flags" in data:
+        out.append(_vlan_flags(data["flags"]))
+    for key, word in (("ingress_qos", "ingress-qos-map"), ("egress_qos", "egress-qos-map")):
+        if key in data:
+            out.append(_vlan_qos_map(data, key, word))
+    return "".join(out)
+
+
+def _ipvlan_opt(data: Record) -> str:
+    """``ipvlan_print_opt()`` (``ip/iplink_ipvlan.c``): `` mode l3 bridge ``."""
+    out = [f" mode {data['mode']} "] if "mode" in data else []
+    for flag in ("private", "vepa", "bridge"):
+        if data.get(flag):
+            out.append(f"{flag} ")
+            break
+    return "".join(out)
+
+
 def _generic_opt(data: Record) -> str:
     """Best effort for kinds iproute2 6.1 prints with its own callback that
     is not modelled here: ``key value`` for every scalar."""
@@ -238,6 +274,9 @@ _KIND_OPT: dict[str, Callable[[Record], str]] = {
     "vxlan": _vxlan_opt,
     "macvlan": _macvlan_opt,
     "macvtap": _macvlan_opt,
+    "vlan": _vlan_opt,
+    "ipvlan": _ipvlan_opt,
+    "ipvtap": _ipvlan_opt,
 }
 
 

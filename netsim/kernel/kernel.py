@@ -19,8 +19,12 @@ from netsim.kernel.bridge.fdb import NUD_PERMANENT
 from netsim.kernel.bridge.port import BridgePort
 from netsim.kernel.ipv4.frontend import inet_netdev_event
 from netsim.kernel.links.base import IFF_PROMISC, Link, NetdevEvent
+from netsim.kernel.links.ipvlan import ipvlan_device_event
 from netsim.kernel.links.loopback import Loopback
+from netsim.kernel.links.macvlan import macvlan_device_event
 from netsim.kernel.links.veth import Veth
+from netsim.kernel.links.vlan import vlan_device_event
+from netsim.kernel.links.vxlan import vxlan_netdev_event
 from netsim.kernel.linkwatch import LinkWatch
 from netsim.kernel.netns import Netns
 
@@ -65,15 +69,21 @@ def sysctl_netdev_event(event: NetdevEvent, dev: Link) -> None:
 class Kernel:
     """Every namespace of one simulated machine (or cluster) and their devices."""
 
-    def __init__(self, engine: Engine, *, latency: float = DEFAULT_LATENCY):
+    def __init__(self, engine: Engine, *, latency: float = DEFAULT_LATENCY, possible_cpus: int = 1):
         self.engine = engine
         self.latency = latency
+        #: ``num_possible_cpus()``: a veth gets this many queues each way.
+        self.possible_cpus = possible_cpus
         self.namespaces: dict[str, Netns] = {}
         #: The netdevice notifier chain (``register_netdevice_notifier``).
         self.netdev_chain: list[NetdevNotifier] = [
             sysctl_netdev_event,
             inet_netdev_event,
             br_device_event,
+            macvlan_device_event,
+            vlan_device_event,
+            ipvlan_device_event,
+            vxlan_netdev_event,
         ]
         self.linkwatch = LinkWatch(self)
         self.init_net = self._new_netns(INIT_NET)
@@ -146,6 +156,7 @@ class Kernel:
         """``unregister_netdevice()``: down, released by uppers, gone; a veth takes its peer."""
         if not dev.registered:
             return
+        dev.dismantle = True
         dev.close()
         if isinstance(dev, Bridge):
             dev.release_all()
@@ -192,6 +203,8 @@ class Kernel:
             raise NetsimError(f"latency must not be negative: {latency}")
         peer = Veth(self, pname, address=peer_address, mtu=peer_mtu)
         dev = Veth(self, name, address=address, mtu=mtu)
+        for end in (dev, peer):  # veth_get_num_queues()
+            end.num_tx_queues = end.num_rx_queues = min(self.possible_cpus, 4096)
         dev.latency = peer.latency = self.latency if latency is None else latency
         # veth_newlink(): both ends registered without carrier before they know each
         # other (so each first computes DOWN), then paired, then one link-watch event
@@ -226,6 +239,15 @@ class Kernel:
         return self.register(
             Bridge(self, name, address=address, mtu=mtu, ageing_time=ageing_time), ns
         )
+
+    # --- stacked and virtual devices (dummy, macvlan, vlan, ipvlan) --------------------------
+
+    @rtnl
+    def newlink(self, create: Callable[..., L], *args: Any, **kwargs: Any) -> L:
+        """``rtnl_newlink()`` for a driver whose ``newlink`` is ``create(kernel,
+        ...)``: it checks, builds and registers the device (see
+        :mod:`netsim.kernel.links.macvlan` and its siblings)."""
+        return create(self, *args, **kwargs)
 
     @rtnl
     def link_del(self, dev: Link) -> None:

@@ -11,6 +11,7 @@ from netsim.addr import MacAddr
 from netsim.backends.sim.dump import fdb_records
 from netsim.iproute import bridge_fdb_show
 from netsim.kernel import Bridge
+from netsim.kernel.links.vxlan import Vxlan
 from netsim.shell.proc import Proc
 from netsim.tools.ip_util import Args, IpExit, emit_json, invarg, matches
 
@@ -36,7 +37,7 @@ _USAGE: Final = (
 _LLADDR: Final = re.compile(r"^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$")
 
 #: keywords ``fdb_modify()`` knows that the model has nothing for.
-_NOT_MODELLED: Final = ("nhid", "src_vni", "via", "vlan", "use", "extern_learn", "sticky")
+_NOT_MODELLED: Final = ("nhid", "src_vni", "vlan", "use", "extern_learn", "sticky")
 
 
 def do_fdb(proc: Proc, args: Args) -> None:
@@ -62,7 +63,7 @@ def do_fdb(proc: Proc, args: Args) -> None:
         raise IpExit(f'Command "{cmd}" is unknown, try "bridge fdb help".\n', 255)
 
 
-def _number(value: str, limit: int, what: str) -> None:
+def _number(value: str, limit: int, what: str) -> int:
     """``strtoul(value, &end, 0)`` must take it all and fit (``vni``, ``port``)."""
     try:
         if value[:2].lower() == "0x":
@@ -77,6 +78,7 @@ def _number(value: str, limit: int, what: str) -> None:
         n = -1
     if not 0 <= n <= limit:
         raise invarg(f"invalid {what}\n", value)
+    return n
 
 
 @dataclass
@@ -88,27 +90,32 @@ class _FdbReq:
     master: bool = False
     self_: bool = False
     state: str = "permanent"
-    dst: bool = False
+    dst: str | None = None
+    port: int | None = None
+    vni: int | None = None
+    via: str | None = None
 
 
 def _vxlan_option(word: str, args: Args, req: _FdbReq) -> bool:
-    """``dst``, ``port`` and ``vni``: checked, then dropped (only VXLAN devices
-    use them; the kernel's bridge and veth ignore them)."""
+    """``dst``, ``port``, ``vni`` and ``via``: for a VXLAN device's own FDB
+    (the kernel's bridge and veth ignore them)."""
     if word == "dst":
         value = args.next_arg()
-        if req.dst:
+        if req.dst is not None:
             raise IpExit(f'Error: duplicate "dst": "{value}" is the second value.\n', 255)
         try:
-            ipaddress.ip_address(value)
+            ip = ipaddress.ip_address(value)
         except ValueError:
             raise IpExit(
                 f'Error: any valid address is expected rather than "{value}".\n', 1
             ) from None
-        req.dst = True
+        req.dst = value if ip.version == 4 else "::"
     elif word == "port":
-        _number(args.next_arg(), 0xFFFF, "port")
+        req.port = _number(args.next_arg(), 0xFFFF, "port")
     elif word == "vni":
-        _number(args.next_arg(), (1 << 24) - 1, "VNI")
+        req.vni = _number(args.next_arg(), (1 << 24) - 1, "VNI")
+    elif word == "via":
+        req.via = args.next_arg()
     else:
         return False
     return True
@@ -157,13 +164,39 @@ def _modify(proc: Proc, args: Args, op: str) -> None:
     ns = args.opts.netns
     if req.dev not in w.netns(ns):
         raise IpExit(f'Cannot find device "{req.dev}"\n', 255)
+    if req.via is not None and req.via not in w.netns(ns):
+        raise IpExit(f'Cannot find device "{req.via}"\n', 255)
+    if req.dst == "::":
+        raise IpExit("netsim: bridge fdb: IPv6 VTEP addresses are not modelled\n", 2)
     self_ = req.self_ or not req.master  # neither: self
     mac = MacAddr(":".join(p.zfill(2) for p in req.addr.lower().split(":")))
-    if op == "del":
-        w.kernel.fdb_del(w.dev(req.dev, netns=ns), mac, master=req.master, self_=self_)
+    dev = w.dev(req.dev, netns=ns)
+    if isinstance(dev, Vxlan) and self_:
+        _vxlan_modify(proc, req, op, mac, ns)
+    elif op == "del":
+        w.kernel.fdb_del(dev, mac, master=req.master, self_=self_)
     else:
         w.fdb_add(mac, dev=req.dev, netns=ns, master=req.master, self_=self_, state=req.state,
                   replace=op != "add")  # fmt: skip
+
+
+def _vxlan_modify(proc: Proc, req: _FdbReq, op: str, mac: MacAddr, ns: str) -> None:
+    """``rtnl_fdb_add|del()`` on a VXLAN device: the bridge above first (``master``),
+    then the VTEP's own FDB (``vxlan_fdb_add|delete``)."""
+    w = proc.world
+    assert req.dev is not None
+    if req.master and w.dev(req.dev, netns=ns).master is not None:
+        if op == "del":
+            w.kernel.fdb_del(w.dev(req.dev, netns=ns), mac, master=True)
+        else:
+            w.fdb_add(mac, dev=req.dev, netns=ns, master=True, self_=False, state=req.state,
+                      replace=op != "add")  # fmt: skip
+    if op == "del":
+        w.vxlan_fdb_del(mac, dev=req.dev, netns=ns, dst=req.dst, port=req.port, vni=req.vni,
+                        via=req.via)  # fmt: skip
+    else:
+        w.vxlan_fdb_add(mac, dev=req.dev, netns=ns, dst=req.dst, port=req.port, vni=req.vni,
+                        via=req.via, state=req.state, master=req.master, op=op)  # fmt: skip
 
 
 def _show(proc: Proc, args: Args) -> None:

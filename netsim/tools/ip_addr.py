@@ -7,11 +7,15 @@ from netsim.backends.sim.dump_l3 import addr_records
 from netsim.errors import NoSuchDevice
 from netsim.iproute import ip_addr_show, ip_addr_show_brief
 from netsim.shell.proc import Proc
+from netsim.tools.ip_inet6 import addr_v6, check_family
 from netsim.tools.ip_util import Args, IpExit, emit_json, matches, netns_names
 
 __all__ = ["do_ipaddr"]
 
 _NEED_DEV = 'Not enough information: "dev" argument is required.\n'
+
+#: The keys of the ``link/TYPE ADDR brd BRD`` block ``ip -4|-6 addr`` leaves out.
+_LINK_BLOCK = frozenset({"link_type", "address", "broadcast", "permaddr"})
 
 
 def do_ipaddr(proc: Proc, args: Args) -> None:
@@ -67,12 +71,17 @@ def _modify(proc: Proc, args: Args, verb: str) -> None:
                 word = args.next_arg()
             if local is not None:
                 raise _garbage("local", word)
-            _check_prefix(word)
+            if args.opts.family in (4, 6):
+                check_family(word, args.opts.family)
+            if ":" not in word:
+                _check_prefix(word)
             local = word
     if dev is None:
         raise IpExit(_NEED_DEV, 1)
     if local is None:
         raise IpExit('Not enough information: "local" argument is required.\n', 1)
+    if args.opts.family == 6 or ":" in local:
+        addr_v6(proc, args, verb, local, dev)
     w = proc.world
     ns = args.opts.netns
     w.netns(ns).dev(dev)
@@ -105,6 +114,9 @@ def _flush(proc: Proc, args: Args) -> None:
     dev = _dev_arg(args)
     if dev is None:
         raise IpExit("Flush requires arguments.\n", 1)
+    if args.opts.family == 6:
+        proc.world.netns(args.opts.netns).dev(dev)  # no IPv6 addresses to flush
+        return
     try:
         proc.world.addr_flush(dev=dev, netns=args.opts.netns)
     except NoSuchDevice:
@@ -119,12 +131,17 @@ def _show(proc: Proc, args: Args) -> None:
         records = addr_records(ns, dev)
     except NoSuchDevice:
         raise IpExit(f'Device "{dev}" does not exist.\n', 1) from None
-    if opts.family == 4:
+    if opts.family in (4, 6):  # links without an address of the family are left out
+        fam = "inet" if opts.family == 4 else "inet6"
         records = [
-            {**r, "addr_info": [a for a in r.get("addr_info", ()) if a.get("family") == "inet"]}
+            {**r, "addr_info": [a for a in r.get("addr_info", ()) if a.get("family") == fam]}
             for r in records
         ]
         records = [r for r in records if r["addr_info"]]
+        if not opts.details:  # print_linkinfo(): no link/TYPE block under a family filter
+            records = [{k: v for k, v in r.items() if k not in _LINK_BLOCK} for r in records]
+    elif opts.family == 17:  # -0 / -f link: the links alone
+        records = [{**r, "addr_info": []} for r in records]
     if opts.json:
         emit_json(proc, opts, records)
     elif opts.brief:

@@ -8,6 +8,7 @@ from netsim.iproute import ip_link_show, ip_link_show_brief
 from netsim.shell.proc import Proc
 from netsim.tools.ip_link_kinds import KINDS
 from netsim.tools.ip_link_req import UNSET, LinkReq, iplink_parse
+from netsim.tools.ip_link_vxlan import vxlan_set
 from netsim.tools.ip_util import Args, IpExit, emit_json, matches, netns_names
 
 __all__ = ["do_iplink"]
@@ -85,10 +86,12 @@ def _set(proc: Proc, args: Args) -> None:
     iplink_parse(proc, args, req, ns)
     if req.dev is None:
         raise IpExit('Not enough information: "dev" argument is required.\n', 255)
-    if req.type is not None:
-        raise IpExit('netsim: ip link set: "type" is not supported\n', 1)
     w = proc.world
     w.netns(ns).dev(req.dev)  # Cannot find device
+    if req.type == "vxlan":  # rtnl_newlink(): the kind's changelink before do_setlink
+        vxlan_set(proc, args, ns, req.dev)
+    elif req.type is not None:
+        raise IpExit(f'netsim: ip link set: "type {req.type}" is not supported\n', 1)
     extra = {} if req.master is UNSET else {"master": req.master}
     w.link_set(req.dev, netns=ns, up=req.up, to_netns=req.netns, name=req.name, mtu=req.mtu,
                address=req.address, promisc=req.promisc, **extra)  # type: ignore[arg-type]  # fmt: skip

@@ -10,7 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from netsim.shell.proc import Proc
+from netsim.tools.ip_link_ipvlan import ipvlan_add
+from netsim.tools.ip_link_macvlan import dummy_add, macvlan_add
 from netsim.tools.ip_link_req import LinkReq
+from netsim.tools.ip_link_vlan import vlan_add
+from netsim.tools.ip_link_vxlan import vxlan_add
 from netsim.tools.ip_util import Args
 
 __all__ = ["KINDS", "KindAdd"]
@@ -18,4 +22,10 @@ __all__ = ["KINDS", "KindAdd"]
 #: ``(proc, args after the kind, request, netns, name)``: creates the device.
 KindAdd = Callable[[Proc, Args, LinkReq, str, str], None]
 
-KINDS: dict[str, KindAdd] = {}
+KINDS: dict[str, KindAdd] = {
+    "dummy": dummy_add,
+    "macvlan": macvlan_add,
+    "vlan": vlan_add,
+    "ipvlan": ipvlan_add,
+    "vxlan": vxlan_add,
+}

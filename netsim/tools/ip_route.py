@@ -1,23 +1,21 @@
-"""``ip route`` (add, delete, replace, append, show, get), ``ip rule`` and ``ip neigh``."""
+"""``ip route`` (add, delete, replace, append, show, get) and ``ip rule``."""
 
 from __future__ import annotations
 
+import errno
 from typing import Any, Final
 
-from netsim.addr import IfAddr, ip4
-from netsim.backends.sim.dump_l3 import neigh_records, route_get_record, route_records, rule_records
-from netsim.iproute import (
-    ip_neigh_show,
-    ip_neigh_show_brief,
-    ip_route_get,
-    ip_route_show,
-    ip_rule_show,
-)
+from netsim.addr import IfAddr, ip4, mask4
+from netsim.backends.sim.dump_l3 import route_get_record, route_records, rule_records
+from netsim.errors import KernelError
+from netsim.iproute import ip_route_get, ip_route_show, ip_rule_show
 from netsim.kernel.ipv4.consts import PROTOS_BY_NAME, TYPES_BY_NAME
 from netsim.shell.proc import Proc
+from netsim.tools.ip_inet6 import check_family, route_v6, route_v6_show, rule_v6
+from netsim.tools.ip_nexthop import parse_nexthops
 from netsim.tools.ip_util import Args, IpExit, emit_json, matches
 
-__all__ = ["do_ipneigh", "do_iproute", "do_iprule"]
+__all__ = ["do_iproute", "do_iprule"]
 
 _TABLES: Final = {"main": 254, "local": 255, "default": 253}
 
@@ -77,8 +75,12 @@ def do_iproute(proc: Proc, args: Args) -> None:
     cmd = args.take()
     if matches(cmd, "add"):
         _modify(proc, args, "add")
-    elif matches(cmd, "change") or cmd == "chg" or matches(cmd, "replace"):
+    elif matches(cmd, "change") or cmd == "chg":
+        _modify(proc, args, "change")
+    elif matches(cmd, "replace"):
         _modify(proc, args, "replace")
+    elif matches(cmd, "prepend"):
+        _modify(proc, args, "prepend")
     elif matches(cmd, "append"):
         _modify(proc, args, "append")
     elif matches(cmd, "delete"):
@@ -96,14 +98,16 @@ def do_iproute(proc: Proc, args: Args) -> None:
 
 
 def _modify(proc: Proc, args: Args, verb: str) -> None:
+    """``iproute_modify()``; ``nexthop`` ends the options, the rest is the hops."""
     kw: dict[str, Any] = {}
     dst: str | None = None
+    family = args.opts.family
     for arg in args:
         word = arg
         if word == "src":
             kw["src"] = _inet(args.next_arg())
         elif word == "via":
-            kw["via"] = _inet(args.next_arg())
+            kw["via"] = args.next_arg()
         elif matches(word, "metric") or matches(word, "priority") or matches(word, "preference"):
             kw["metric"] = _int(args.next_arg(), "metric")
         elif word == "scope":
@@ -117,6 +121,9 @@ def _modify(proc: Proc, args: Args, verb: str) -> None:
             kw["proto"] = args.next_arg()
         elif word == "onlink":
             kw["onlink"] = True
+        elif word == "nexthop":
+            args.pos -= 1
+            kw["nexthops"] = parse_nexthops(proc, args, family)
         else:
             if matches(word, "to"):
                 word = args.next_arg()
@@ -125,9 +132,22 @@ def _modify(proc: Proc, args: Args, verb: str) -> None:
                 word = args.next_arg()
             if dst is not None:
                 raise _garbage("to", word)
-            dst = _prefix(word)
+            dst = word
+            family = family or (6 if ":" in word else 0)
     if dst is None:
         raise IpExit('Error: "to" argument is required.\n', 1)
+    _apply(proc, args, verb, dst, family, kw)
+
+
+def _apply(proc: Proc, args: Args, verb: str, dst: str, family: int, kw: dict[str, Any]) -> None:
+    if family:
+        check_family(dst, family)
+    if family == 6 or ":" in dst:
+        route_v6(proc, args.opts, dst, verb, kw)
+        return
+    _prefix(dst)
+    if "via" in kw:
+        kw["via"] = _inet(kw["via"])
     w = proc.world
     ns = args.opts.netns
     if "dev" in kw:
@@ -140,9 +160,16 @@ def _modify(proc: Proc, args: Args, verb: str) -> None:
 
 
 def _show(proc: Proc, args: Args) -> None:
+    """``iproute_list_flush_or_save()`` for ``show``: ``table T|all``, ``dev``,
+    ``via``, ``proto``, ``scope``, ``type`` and ``[to] [root|match|exact] PREFIX``;
+    a field that is filtered on exactly is left out of the output, as iproute2
+    does (``ip route show dev eth0`` prints no ``dev``)."""
     opts = args.opts
     ns = proc.world.netns(opts.netns)
     table: int | str = 254
+    keep: dict[str, str] = {}  # record key -> the value it must have (then dropped)
+    want_type: str | None = None
+    root = match = None
     for arg in args:
         word = arg
         if matches(word, "table"):
@@ -150,13 +177,91 @@ def _show(proc: Proc, args: Args) -> None:
             table = _TABLES.get(value, value) if value != "all" else "all"
             if isinstance(table, str) and table != "all":
                 table = _table(table)
+        elif word in ("dev", "oif"):
+            keep["dev"] = ns.dev(args.next_arg()).ifname
+        elif word == "via":
+            keep["gateway"] = _inet(args.next_arg())
+        elif matches(word, "protocol"):
+            keep["protocol"] = args.next_arg()
+        elif word == "scope":
+            keep["scope"] = _scope(args.next_arg())
+        elif word == "type":
+            want_type = args.next_arg()
         else:
-            raise IpExit(f'netsim: ip route show: "{word}" is not supported\n', 1)
-    records = route_records(ns, table)
+            if matches(word, "to"):
+                word = args.next_arg()
+            how = "exact"
+            for kind in ("root", "match", "exact"):
+                if matches(word, kind):
+                    how, word = kind, args.next_arg()
+                    break
+            if opts.family == 6 or ":" in word:
+                opts.family = 6
+                continue
+            pfx = _filter_prefix(word)
+            root = pfx if how in ("root", "exact") else root
+            match = pfx if how in ("match", "exact") else match
+    if opts.family == 6:
+        route_v6_show(proc, opts)
+        return
+    if isinstance(table, int) and table not in ns.ipv4.tables and table not in (253, 254, 255):
+        raise IpExit("Error: ipv4: FIB table does not exist.\nDump terminated\n", 2)
+    records = [
+        _details(f, _show_defaults(table)) if opts.details else f
+        for r in route_records(ns, table)
+        if (f := _filtered(r, keep)) is not None
+        and (want_type is None or f.get("type", "unicast") == want_type)
+        and _prefix_ok(f["dst"], root, match)
+    ]
     if opts.json:
         emit_json(proc, opts, records)
     else:
         proc.out(ip_route_show(records, details=opts.details))
+
+
+_DEFAULTS: Final = {"protocol": "boot", "scope": "global"}
+
+
+def _show_defaults(table: int | str) -> dict[str, Any]:
+    return {"type": "unicast", **({"table": "main"} if table == "all" else {}), **_DEFAULTS}
+
+
+def _filtered(rec: dict[str, Any], keep: dict[str, str]) -> dict[str, Any] | None:
+    """``rec`` without the fields filtered on, or None when one differs."""
+    for key, value in keep.items():
+        if str(rec.get(key, _DEFAULTS.get(key, ""))) != value:
+            return None
+    return {k: v for k, v in rec.items() if k not in keep}
+
+
+#: The order of a route record's keys (``print_route()``), for ``-d`` defaults.
+_ORDER: Final = ("type", "dst", "from", "gateway", "dev", "table", "protocol", "scope",
+                 "prefsrc", "metric", "flags", "mark", "uid", "cache", "nexthops")  # fmt: skip
+
+
+def _details(rec: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """What ``ip -d`` adds: ``type`` (and for ``show``: ``protocol``, ``scope``;
+    for ``table all`` and ``get``: ``table main``) even when default."""
+    out = {**defaults, **rec}
+    return dict(sorted(out.items(), key=lambda kv: _ORDER.index(kv[0])))
+
+
+def _filter_prefix(word: str) -> tuple[int, int]:
+    if word in ("default", "all", "any"):
+        return 0, 0
+    addr, _, plen = word.partition("/")
+    try:
+        return ip4(addr), int(plen) if plen else 32
+    except ValueError:
+        raise IpExit(f'Error: any valid prefix is expected rather than "{word}".\n', 1) from None
+
+
+def _prefix_ok(dst: str, root: tuple[int, int] | None, match: tuple[int, int] | None) -> bool:
+    """``root``: the route lies within the prefix; ``match``: it covers it."""
+    net, plen = _filter_prefix(dst)
+    if root is not None and (plen < root[1] or (net ^ root[0]) & mask4(root[1])):
+        return False
+    return match is None or (plen <= match[1] and not (net ^ match[0]) & mask4(plen))
 
 
 def _flush(proc: Proc, args: Args) -> None:
@@ -165,6 +270,8 @@ def _flush(proc: Proc, args: Args) -> None:
     ns = proc.world.netns(args.opts.netns)
     if not args:
         raise IpExit('"ip route flush" requires arguments.\n', 1)
+    if args.opts.family == 6:
+        return
     table, dev, proto = 254, None, None
     for word in args:
         if matches(word, "table"):
@@ -180,8 +287,8 @@ def _flush(proc: Proc, args: Args) -> None:
     if t is None:
         raise IpExit("Error: ipv4: FIB table does not exist.\nFlush terminated\n", 2)
     for r in list(t):
-        if dev is not None and (r.nh is None or r.nh.dev is not dev):
-            continue
+        if dev is not None and (len(r.nexthops) != 1 or r.nexthops[0].dev is not dev):
+            continue  # a multipath route has no RTA_OIF to match
         if proto is not None and r.protocol != proto:
             continue
         t.remove(r)
@@ -212,13 +319,19 @@ def _get(proc: Proc, args: Args) -> None:
                 word = args.next_arg()
             if dst is not None:
                 raise _garbage("to", word)
-            dst = _prefix(word)
+            dst = word
     if dst is None:
         raise IpExit("need at least a destination address\n", 1)
+    if opts.family == 6 or ":" in dst:
+        check_family(dst, opts.family or 6)
+        raise KernelError(errno.ENETUNREACH)  # no IPv6 route at all
+    _prefix(dst)
     w = proc.world
     if "oif" in kw:
         w.netns(opts.netns).dev(kw["oif"])
     records = [route_get_record(w.route_get(dst, netns=opts.netns, **kw))]
+    if opts.details:
+        records = [_details(r, {"type": "unicast", "table": "main"}) for r in records]
     if opts.json:
         emit_json(proc, opts, records)
     else:
@@ -231,6 +344,9 @@ def _get(proc: Proc, args: Args) -> None:
 def do_iprule(proc: Proc, args: Args) -> None:
     opts = args.opts
     cmd = args.take() if args else "show"
+    if opts.family == 6:
+        rule_v6(proc, args, cmd)
+        return
     if matches(cmd, "list") or matches(cmd, "show") or matches(cmd, "lst"):
         records = rule_records(proc.world.netns(opts.netns))
         if opts.json:
@@ -268,89 +384,3 @@ def do_iprule(proc: Proc, args: Args) -> None:
     else:
         kw.pop("invert", None), kw.pop("iif", None), kw.pop("oif", None), kw.pop("action", None)
         w.rule_del(netns=opts.netns, **kw)
-
-
-# --- ip neigh ---------------------------------------------------------------------------------
-
-
-def do_ipneigh(proc: Proc, args: Args) -> None:
-    cmd = args.take() if args else "show"
-    if matches(cmd, "add"):
-        _neigh_modify(proc, args, "add")
-    elif matches(cmd, "change") or cmd == "chg" or matches(cmd, "replace"):
-        _neigh_modify(proc, args, "replace")
-    elif matches(cmd, "delete"):
-        _neigh_modify(proc, args, "del")
-    elif matches(cmd, "show") or matches(cmd, "list") or matches(cmd, "lst"):
-        _neigh_show(proc, args)
-    elif matches(cmd, "flush"):
-        _neigh_flush(proc, args)
-    else:
-        raise IpExit(f'Command "{cmd}" is unknown, try "ip neigh help".\n', 255)
-
-
-_NUD_STATES: Final = ("permanent", "noarp", "reachable", "stale", "delay", "probe", "failed",
-                      "incomplete")  # fmt: skip
-
-
-def _neigh_modify(proc: Proc, args: Args, verb: str) -> None:
-    dst: str | None = None
-    dev: str | None = None
-    kw: dict[str, Any] = {}
-    for arg in args:
-        word = arg
-        if word == "lladdr":
-            kw["lladdr"] = args.next_arg()
-        elif word == "nud":
-            value = args.next_arg()
-            if value not in _NUD_STATES:
-                raise IpExit(f'Error: argument "{value}" is wrong: nud state is bad\n', 255)
-            kw["nud"] = value
-        elif word == "dev":
-            dev = args.next_arg()
-        else:
-            if matches(word, "to"):
-                word = args.next_arg()
-            if dst is not None:
-                raise _garbage("to", word)
-            dst = _inet(word)
-    if dst is None or dev is None:
-        raise IpExit("Device and destination are required arguments.\n", 255)
-    w = proc.world
-    ns = args.opts.netns
-    w.netns(ns).dev(dev)
-    if verb == "del":
-        w.neigh_del(dst, dev=dev, netns=ns)
-    else:
-        w.neigh_add(dst, dev=dev, netns=ns, replace=verb == "replace", **kw)
-
-
-def _neigh_flush(proc: Proc, args: Args) -> None:
-    dev: str | None = None
-    for word in args:
-        if word == "dev":
-            dev = args.next_arg()
-            proc.world.netns(args.opts.netns).dev(dev)
-        elif word != "all":
-            raise IpExit(f'netsim: ip neigh flush: "{word}" is not supported\n', 1)
-    proc.world.neigh_flush(dev=dev, netns=args.opts.netns)
-
-
-def _neigh_show(proc: Proc, args: Args) -> None:
-    opts = args.opts
-    dev: str | None = None
-    for word in args:
-        if word == "dev":
-            dev = args.next_arg()
-            proc.world.netns(opts.netns).dev(dev)
-        else:
-            raise IpExit(f'netsim: ip neigh show: "{word}" is not supported\n', 1)
-    records = neigh_records(proc.world.netns(opts.netns))
-    if dev is not None:
-        records = [{k: v for k, v in r.items() if k != "dev"} for r in records if r["dev"] == dev]
-    if opts.json:
-        emit_json(proc, opts, records)
-    elif opts.brief:
-        proc.out(ip_neigh_show_brief(records))
-    else:
-        proc.out(ip_neigh_show(records, stats=opts.stats))

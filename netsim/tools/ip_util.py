@@ -45,7 +45,7 @@ class Opts:
     brief: bool = False
     details: bool = False
     stats: bool = False
-    family: int = 0  # 0: any, 4: -4
+    family: int = 0  # 0: any, 4: inet (-4), 6: inet6 (-6), 17: link (-0)
 
 
 @dataclass
@@ -83,29 +83,35 @@ def _dumps(value: Any) -> str:
 
 
 def jsonw(value: Any, pretty: bool) -> str:
-    """``value`` as iproute2's ``json_writer`` prints it (compact, or ``-p``)."""
-    if not pretty:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """``value`` as iproute2's ``json_writer`` prints it (compact, or ``-p``).
+
+    Numbers with a fixed format (bridge timers, ``%.2f``) carry a ``json()``
+    method that gives their text."""
     out: list[str] = []
+    comma, colon = (",", ": ") if pretty else (",", ":")
 
     def write(v: Any, depth: int) -> None:
         if isinstance(v, dict):
             out.append("{")
             for i, (k, item) in enumerate(v.items()):
                 if i:
-                    out.append(",")
-                out.append("\n" + "    " * (depth + 1) + _dumps(str(k)) + ": ")
+                    out.append(comma)
+                if pretty:
+                    out.append("\n" + "    " * (depth + 1))
+                out.append(_dumps(str(k)) + colon)
                 write(item, depth + 1)
-            if v:
+            if v and pretty:
                 out.append("\n" + "    " * depth)
             out.append("}")
         elif isinstance(v, list):
-            out.append("[ ")
+            out.append("[ " if pretty else "[")
             for i, item in enumerate(v):
                 if i:
-                    out.append(",")
+                    out.append(comma)
                 write(item, depth + 1)
-            out.append(" ]" if v else "]")
+            out.append((" ]" if v else "]") if pretty else "]")
+        elif hasattr(v, "json"):
+            out.append(v.json())
         else:
             out.append(_dumps(v))
 

@@ -275,16 +275,14 @@ def _ping(proc: Proc, err: list[str]) -> int:
     if iface is not None and res.transmitted:  # iputils: "from SOURCE DEVICE: " after -I
         ns = proc.world.netns(proc.netns)
         src = f"from {ip4_str(ip_route_output(ns, ip4(dst), oif=ns.dev(iface)).saddr)} {iface}: "
-    out: list[str] = []
-    for line in res.lines:
-        if line.startswith(("ping: ", "WARNING: ")):
-            err.append(line)
-        elif line.startswith(header := f"PING {dst} ({dst}) "):
-            out.append(f"PING {name} ({dst}) {src}{line[len(header) :]}")
-        elif not ("q" in flags and (line.startswith("From ") or " bytes from " in line)):
-            out.append(_named(line, name, dst))
-    proc.out("".join(line + "\n" for line in out))
     proc.err("".join(line + "\n" for line in err))
+    for line in res.lines:  # in the order ping writes them (stderr too, for 2>&1)
+        if line.startswith(("ping: ", "WARNING: ")):
+            proc.err(line + "\n")
+        elif line.startswith(header := f"PING {dst} ({dst}) "):
+            proc.out(f"PING {name} ({dst}) {src}{line[len(header) :]}\n")
+        elif not ("q" in flags and (line.startswith("From ") or " bytes from " in line)):
+            proc.out(_named(line, name, dst) + "\n")
     return res.exit_code
 
 

@@ -11,6 +11,7 @@ import functools
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +66,16 @@ def run(script: str, *, timeout: float = 120) -> str:
     if r.returncode != 0:
         raise AssertionError(f"sandbox script failed ({r.returncode}):\n{r.stderr}\n{r.stdout}")
     return r.stdout
+
+
+def possible_cpus() -> int:
+    """``num_possible_cpus()`` of this machine (a veth's queue count shows it)."""
+    try:
+        text = Path("/sys/devices/system/cpu/possible").read_text().strip()
+    except OSError:
+        return os.cpu_count() or 1
+    count = 0
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        count += int(hi or lo) - int(lo) + 1
+    return count

@@ -15,17 +15,18 @@ model and one from ``ip -j`` on a real kernel compare field by field:
 * Flags: ``NO-CARRIER`` first when up but not running, then the IFF names in
   iproute2's order, then ``M-DOWN`` when the ``iflink`` device here is down.
 
-Not modelled yet, and so absent: the ``-d`` queue and offload counters
-(``num_tx_queues``, ``gso_max_size`` …), ``addrgenmode``, and the ``self
-permanent`` multicast entries a real kernel lists for each device's IPv6
-and IPv4 group memberships (``33:33:00:00:00:01``, ``01:00:5e:00:00:01`` …),
-which come from the IP layers' multicast joins.
+Not modelled yet, and so absent: the ``self permanent`` multicast entries a
+real kernel lists for each device's IPv6 and IPv4 group memberships
+(``33:33:00:00:00:01``, ``01:00:5e:00:00:01`` …), which come from the IP
+layers' multicast joins.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any, Final
 
+from netsim.iproute.render_fields import TimerValue
 from netsim.kernel import Bridge, BridgePort, Link, Netns
 from netsim.kernel.links.base import (
     IFF_BROADCAST,
@@ -35,6 +36,8 @@ from netsim.kernel.links.base import (
     IFF_RUNNING,
     IFF_UP,
 )
+from netsim.kernel.links.vxlan import Vxlan
+from netsim.packet import ipv4_addr
 
 __all__ = ["bridge_link_records", "fdb_records", "link_flags", "link_records"]
 
@@ -129,6 +132,16 @@ def _details(dev: Link) -> Record:
         info["info_slave_data"] = _port_info(port)
     if info:
         rec["linkinfo"] = info
+    rec.update(  # IFLA_AF_SPEC inet6 (present with IPv6 disabled too), then the limits
+        inet6_addr_gen_mode="eui64",
+        num_tx_queues=dev.num_tx_queues,
+        num_rx_queues=dev.num_rx_queues,
+        gso_max_size=65536,
+        gso_max_segs=65535,
+        tso_max_size=dev.tso_max_size,
+        tso_max_segs=65535,
+        gro_max_size=65536,
+    )
     return rec
 
 
@@ -138,7 +151,14 @@ def _bridge_id(prio: int, mac: Any) -> str:
     return f"{prio:04x}.{octets}"
 
 
+def _timer(remaining: float) -> TimerValue:
+    """``br_timer_value()``: the time left in whole centiseconds (0 when not running)."""
+    return TimerValue(math.floor(max(remaining, 0.0) * 100) / 100)
+
+
 def _bridge_info(br: Bridge) -> Record:
+    """``br_fill_info()`` with STP off, no VLAN filtering compiled in, and the
+    multicast defaults of ``br_multicast_init()``."""
     bid = _bridge_id(br.priority, br.bridge_id_addr)
     return {
         "forward_delay": round(br.forward_delay * 100),
@@ -152,24 +172,83 @@ def _bridge_info(br: Bridge) -> Record:
         "root_id": bid,
         "root_port": 0,
         "root_path_cost": 0,
+        "topology_change": 0,
+        "topology_change_detected": 0,
+        "hello_timer": _timer(0),
+        "tcn_timer": _timer(0),
+        "topology_change_timer": _timer(0),
+        "gc_timer": _timer(br.fdb.gc_remaining()),
         "group_fwd_mask": f"{br.group_fwd_mask:x}",
+        "group_addr": "01:80:c2:00:00:00",
         "mcast_snooping": br.mcast_snooping,
+        **_MCAST_DEFAULTS,
         "nf_call_iptables": br.nf_call_iptables,
+        "nf_call_ip6tables": 0,
+        "nf_call_arptables": 0,
     }
 
 
+#: ``br_multicast_init()``'s defaults, in ``br_fill_info()``'s order.
+_MCAST_DEFAULTS: Final = {
+    "no_linklocal_learn": 0,
+    "mcast_vlan_snooping": 0,
+    "mcast_router": 1,
+    "mcast_query_use_ifaddr": 0,
+    "mcast_querier": 0,
+    "mcast_hash_elasticity": 16,
+    "mcast_hash_max": 4096,
+    "mcast_last_member_cnt": 2,
+    "mcast_startup_query_cnt": 2,
+    "mcast_last_member_intvl": 100,
+    "mcast_membership_intvl": 26000,
+    "mcast_querier_intvl": 25500,
+    "mcast_query_intvl": 12500,
+    "mcast_query_response_intvl": 1000,
+    "mcast_startup_query_intvl": 3124,
+    "mcast_stats_enabled": 0,
+    "mcast_igmp_version": 2,
+    "mcast_mld_version": 1,
+}
+
+
 def _port_info(p: BridgePort) -> Record:
+    """``br_port_fill_attrs()`` with STP off: each port its own designated port."""
+    bid = _bridge_id(p.br.priority, p.br.bridge_id_addr)
+    now = p.br.kernel.engine.now
+    fwd = p.fwd_delay_expires - now if p.fwd_delay_expires else 0.0
     return {
         "state": str(p.state),
         "priority": p.priority,
         "cost": p.cost,
         "hairpin": p.hairpin,
+        "guard": False,
+        "root_block": False,
+        "fastleave": False,
         "learning": p.learning,
         "flood": p.flood,
         "id": f"0x{p.port_id:x}",
         "no": f"0x{p.port_no:x}",
+        "designated_port": p.port_id,
+        "designated_cost": 0,
+        "bridge_id": bid,
+        "root_id": bid,
+        "hold_timer": _timer(0),
+        "message_age_timer": _timer(0),
+        "forward_delay_timer": _timer(fwd),
+        "topology_change_ack": 0,
+        "config_pending": 0,
+        "proxy_arp": False,
+        "proxy_arp_wifi": False,
+        "multicast_router": 1,
         "mcast_flood": p.mcast_flood,
         "bcast_flood": p.bcast_flood,
+        "mcast_to_unicast": False,
+        "neigh_suppress": False,
+        "group_fwd_mask": "0",
+        "group_fwd_mask_str": "0x0",
+        "vlan_tunnel": False,
+        "isolated": False,
+        "locked": False,
     }
 
 
@@ -219,6 +298,30 @@ def _self_entries(dev: Link) -> list[Record]:
     ]
 
 
+def _vxlan_entries(vx: Vxlan, now: float, stats: bool) -> list[Record]:
+    """``vxlan_fdb_dump()``: one record per remote; ``port``, ``vni`` and ``via``
+    only where they differ from the device's own (``vxlan_fdb_info``)."""
+    cfg = vx.cfg
+    ns = vx.netns
+    out: list[Record] = []
+    for f in vx.fdb:
+        state = "permanent" if f.state & 0x80 else "static" if f.state & 0x40 else ""
+        for rd in f.remotes:
+            rec: Record = {"mac": str(f.mac), "ifname": vx.ifname, "dst": str(ipv4_addr(rd.ip))}
+            if rd.port and rd.port != cfg.dst_port:
+                rec["port"] = rd.port
+            if rd.vni != cfg.vni:
+                rec["vni"] = rd.vni
+            if rd.ifindex:
+                rec["viaIf"] = _idx_name(ns, rd.ifindex) if ns is not None else f"if{rd.ifindex}"
+            if stats:
+                rec["used"] = int(now - f.used)
+                rec["updated"] = int(now - f.updated)
+            rec.update(flags=list(f.flags), state=state)
+            out.append(rec)
+    return out
+
+
 def fdb_records(
     ns: Netns, *, br: str | None = None, dev: str | None = None, stats: bool = False
 ) -> list[Record]:
@@ -241,5 +344,8 @@ def fdb_records(
                 for e in port.br.fdb
                 if e.dst is port
             ]
+        if isinstance(d, Vxlan):
+            out += _vxlan_entries(d, now, stats)
+            continue
         out += _self_entries(d)
     return out

@@ -31,7 +31,14 @@ from netsim.kernel.ipv4.rules import ACTION_NAMES, FR_ACT_TO_TBL
 
 from .dump import link_record
 
-__all__ = ["addr_records", "neigh_records", "route_get_record", "route_records", "rule_records"]
+__all__ = [
+    "addr_records",
+    "neigh_records",
+    "proxy_records",
+    "route_get_record",
+    "route_records",
+    "rule_records",
+]
 
 INFINITY_LIFE_TIME: Final = 4294967295
 
@@ -79,7 +86,7 @@ def _nh_flags(route: Route, nh: NextHop) -> list[str]:
         flags.append("dead")
     if nh.onlink:
         flags.append("onlink")
-    if nh.dev is not None and nh.dev.up and nh.linkdown:
+    if nh.dead or (nh.dev is not None and nh.dev.up and nh.linkdown):
         flags.append("linkdown")
     return flags
 
@@ -193,23 +200,60 @@ def route_get_record(out: OutputRoute) -> Record:
     elif route.type == RTN_BROADCAST:
         cache += ["local", "brd"]
     rec["cache"] = cache
+    ns = out.dev.netns
+    learned = ns.inet.pmtu.get(out.daddr) if ns is not None else None
+    if learned is not None and route.type == RTN_UNICAST and ns is not None:
+        mtu, expires = learned  # a path-MTU exception (fib_nh_exception) for this address
+        if ns.now < expires:
+            rec["expires"] = int(expires - ns.now)
+            rec["metrics"] = [{"mtu": mtu}]
     return rec
 
 
-def neigh_records(ns: Netns, *, show_all: bool = False) -> list[Record]:
-    """``ip -j neigh show`` (``nud all`` with ``show_all``): sorted by device and address,
-    as the kernel's hash order is not one to reproduce."""
-    from netsim.kernel.ipv4.neigh import NUD_NAMES, NUD_NOARP, NUD_NONE
+def neigh_records(
+    ns: Netns, *, show_all: bool = False, nud: int | None = None, stats: bool = False
+) -> list[Record]:
+    """``ip -j [-s] neigh show [nud all]`` (``nud``: iproute2's state mask, 0x100
+    for NUD_NONE; by default all but NOARP and NONE entries): sorted by device and
+    address, as the kernel's hash order is not one to reproduce.  ``lladdr`` only
+    for a valid state (``neigh_fill_info``); with ``stats`` the cache info in
+    seconds and the probe count (``ref`` while a timer holds the entry)."""
+    from netsim.kernel.ipv4.neigh import NUD_NAMES, NUD_NOARP, NUD_NONE, NUD_VALID
 
+    if nud is None:
+        nud = ~0 if show_all else 0xFF & ~NUD_NOARP
+    now = ns.now
     out: list[Record] = []
     for n in sorted(ns.inet.neigh, key=lambda n: (n.dev.ifindex, n.ip)):
-        if not show_all and n.nud_state in (NUD_NOARP, NUD_NONE):
+        if not (nud & n.nud_state if n.nud_state else nud & 0x100):
             continue
         rec: Record = {"dst": ip4_str(n.ip), "dev": n.dev.ifname}
-        if n.lladdr is not None and n.nud_state not in (0x01, 0x20):
+        if n.lladdr is not None and n.nud_state & NUD_VALID:
             rec["lladdr"] = str(n.lladdr)
         if n.router:
             rec["router"] = None
-        rec["state"] = [NUD_NAMES.get(n.nud_state, hex(n.nud_state))]
+        if stats:
+            if n.timer is not None:
+                rec["refcnt"] = 1
+            rec["used"] = int(now - n.used + 1e-6)
+            rec["confirmed"] = int(now - n.confirmed + 1e-6)
+            rec["updated"] = int(now - n.updated + 1e-6)
+            rec["probes"] = n.probes
+        if n.nud_state != NUD_NONE:
+            rec["state"] = [NUD_NAMES.get(n.nud_state, hex(n.nud_state))]
+        out.append(rec)
+    return out
+
+
+def proxy_records(ns: Netns) -> list[Record]:
+    """``ip -j neigh show proxy``: the ``pneigh`` entries, in the order added."""
+    out: list[Record] = []
+    for (dev, ip), router in ns.inet.neigh.proxies.items():
+        rec: Record = {"dst": ip4_str(ip)}
+        if dev is not None:
+            rec["dev"] = dev.ifname
+        if router:
+            rec["router"] = None
+        rec["proxy"] = None
         out.append(rec)
     return out

@@ -90,8 +90,10 @@ class Bridge(Link):
             raise KernelError(errno.EINVAL)
         if isinstance(dev, Bridge):
             raise KernelError(errno.ELOOP, "Can not enslave a bridge to a bridge")
-        if dev.rx_handler is not None or dev.master is not None:
+        if dev.master is not None:
             raise KernelError(errno.EBUSY, "Device is already in use")
+        if dev.rx_handler is not None:  # netdev_rx_handler_register(): a macvlan/ipvlan port
+            raise KernelError(errno.EBUSY)
         used = {p.port_no for p in self.port_list}
         port_no = next((n for n in range(1, BR_MAX_PORTS) if n not in used), 0)
         if not port_no:
@@ -179,8 +181,7 @@ class Bridge(Link):
     def set_ageing_time(self, seconds: float) -> None:
         """``br_set_ageing_time()``: re-arm the cleanup for the new horizon."""
         self.ageing_time = seconds
-        self.fdb.stop_gc()
-        self.fdb.schedule_gc()
+        self.fdb.start_gc(0.0)
 
     # --- admin state and data path -------------------------------------------------------------
 
@@ -189,7 +190,7 @@ class Bridge(Link):
         for p in self.port_list:
             if p.dev.up and p.dev.oper_up:
                 p.enable()
-        self.fdb.schedule_gc()
+        self.fdb.start_gc(0.1)
 
     def ndo_stop(self) -> None:
         """``br_dev_stop()`` → ``br_stp_disable_bridge()``."""

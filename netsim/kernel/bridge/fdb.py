@@ -10,9 +10,10 @@ Entry kinds, by the kernel's flag bits:
   ``dynamic``; removed once ``ageing_time`` has passed since it was last
   refreshed (``has_expired``).
 
-Ageing runs as ``br_fdb_cleanup`` does: one timer per bridge, due at the
-earliest expiry, never sooner than 10 ms after the last run, and only while
-the bridge is up.
+Ageing runs as ``br_fdb_cleanup`` does: one timer per bridge, started 0.1 s
+after the bridge goes up, then due at the earliest expiry or one ageing time
+later, never sooner than 10 ms after the last run, and only while the bridge
+is up.
 """
 
 from __future__ import annotations
@@ -223,7 +224,7 @@ class Fdb:
         return not e.is_static and e.updated + self.br.ageing_time <= now
 
     def schedule_gc(self) -> None:
-        """Make sure the cleanup timer runs at the next expiry (bridge up only)."""
+        """Make sure the cleanup timer runs by the next expiry (bridge up only)."""
         if not self.br.up:
             return
         due = min((e.updated for e in self.entries.values() if not e.is_static), default=None)
@@ -236,15 +237,35 @@ class Fdb:
             self._gc.cancel()
         self._gc = self.br.kernel.engine.timer(delay, self._cleanup)
 
+    def start_gc(self, delay: float) -> None:
+        """``mod_delayed_work(&br->gc_work, delay)``: ``br_stp_enable_bridge()``
+        starts it 0.1 s after the bridge goes up; a new ageing time runs it now."""
+        self.stop_gc()
+        if self.br.up:
+            self._gc = self.br.kernel.engine.timer(delay, self._cleanup)
+
     def stop_gc(self) -> None:
         if self._gc is not None:
             self._gc.cancel()
             self._gc = None
 
+    def gc_remaining(self) -> float:
+        """What ``ip -d link`` shows as ``gc_timer``: seconds until the next run."""
+        return max(self._gc.when - self._now, 0.0) if self._gc is not None else 0.0
+
     def _cleanup(self) -> None:
-        """``br_fdb_cleanup()``: delete what has expired, then re-arm."""
+        """``br_fdb_cleanup()``: delete what has expired, then run again at the
+        earliest expiry, or one ageing time on (never sooner than 10 ms)."""
         self._gc = None
         now = self._now
-        for e in [e for e in self.entries.values() if self.expired(e, now)]:
-            self._delete(e)
-        self.schedule_gc()
+        ageing = self.br.ageing_time
+        delay = ageing
+        for e in list(self.entries.values()):
+            if e.is_static:
+                continue
+            if self.expired(e, now):
+                self._delete(e)
+            else:
+                delay = min(delay, e.updated + ageing - now)
+        if self.br.up:
+            self._gc = self.br.kernel.engine.timer(max(delay, GC_MIN_INTERVAL), self._cleanup)

@@ -58,6 +58,7 @@ class BridgePort:
         "cost",
         "dev",
         "flood",
+        "fwd_delay_expires",
         "hairpin",
         "learning",
         "mcast_flood",
@@ -78,6 +79,9 @@ class BridgePort:
         self.mcast_flood = True
         self.bcast_flood = True
         self.hairpin = False
+        #: When ``forward_delay_timer`` runs out (0: not running); with STP off
+        #: it only shows in ``ip -d link``.
+        self.fwd_delay_expires = 0.0
 
     def __repr__(self) -> str:
         return f"<BridgePort {self.dev.ifname} of {self.br.ifname} {self.state}>"
@@ -90,13 +94,16 @@ class BridgePort:
     # --- STP-off state machine ------------------------------------------------------------
 
     def enable(self) -> None:
-        """``br_stp_enable_port()``: with STP off, forwarding at once."""
+        """``br_stp_enable_port()``: with STP off, forwarding at once (the
+        forward-delay timer is armed all the same)."""
         self.state = PortState.FORWARDING
+        self.fwd_delay_expires = self.br.kernel.engine.now + self.br.forward_delay
         self.br.port_state_selection()
 
     def disable(self) -> None:
         """``br_stp_disable_port()``: disabled, learned entries flushed."""
         self.state = PortState.DISABLED
+        self.fwd_delay_expires = 0.0
         self.br.fdb.delete_by_port(self, do_all=False)
         self.br.port_state_selection()
 

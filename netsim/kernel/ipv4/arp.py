@@ -22,6 +22,7 @@ from netsim.kernel.ipv4.consts import RT_SCOPE_LINK, RTN_LOCAL, RTN_UNICAST
 from netsim.kernel.ipv4.fib import FibLookupError
 from netsim.kernel.ipv4.neigh import F_OVERRIDE, NUD_REACHABLE, NUD_STALE, Neighbour
 from netsim.kernel.ipv4.route import inet_select_addr
+from netsim.kernel.links.base import IFF_NOARP
 from netsim.kernel.skb import PACKET_HOST, Skb
 from netsim.packet import ARP, ARPOP_REPLY, ARPOP_REQUEST, ETH_P_ARP, Ethernet, ipv4_addr
 
@@ -88,6 +89,9 @@ def arp_rcv(stack: InetStack, skb: Skb, dev: Link) -> None:
     if dev.ip_ptr is None:
         dev.drop(skb, "no IPv4 on device")
         return
+    if dev.flags & IFF_NOARP:  # arp_rcv(): consumed unanswered
+        stack.consumed(skb, dev, "ARP on a NOARP device")
+        return
     sip, tip = int(arp.spa), int(arp.tpa)
     if tip >> 28 == 0xE or (tip >> 24 == 127 and not stack.conf_or(dev, "route_localnet")):
         dev.drop(skb, "ARP for a multicast or loopback address")
@@ -142,11 +146,15 @@ def _is_garp(arp: Any, sip: int, tip: int) -> bool:
 
 
 def _proxy(stack: InetStack, dev: Link, tip: int) -> bool:
-    """``arp_fwd_proxy()``: proxy_arp on, and the route leaves by another device."""
-    if not stack.conf_or(dev, "proxy_arp"):
+    """``arp_fwd_proxy()`` (proxy_arp on) or a ``pneigh`` entry for the target,
+    and the route leaves by another device."""
+    proxy_arp = stack.conf_or(dev, "proxy_arp")
+    if not proxy_arp and not stack.neigh.proxies:
         return False
     try:
         out = stack.ns.ipv4.lookup(tip, iif=dev)
     except FibLookupError:
         return False
-    return out.nh is not None and out.nh.dev is not dev
+    if out.nh is None or out.nh.dev is dev:
+        return False
+    return proxy_arp or stack.neigh.pneigh_lookup(dev, tip)

@@ -29,7 +29,7 @@ from netsim.kernel.ipv4.consts import (
 if TYPE_CHECKING:
     from netsim.kernel.links.base import Link
 
-__all__ = ["TYPE_ERRORS", "FibLookupError", "FibTable", "NextHop", "Route"]
+__all__ = ["TYPE_ERRORS", "FibLookupError", "FibTable", "NextHop", "Route", "fib_select_multipath"]
 
 #: ``fib_props[type].error``: what a lookup ending on such a route returns.
 TYPE_ERRORS: Final = {
@@ -98,6 +98,11 @@ class Route:
     def dead(self) -> bool:
         return bool(self.nexthops) and all(nh.dead for nh in self.nexthops)
 
+    def with_nexthop(self, nh: NextHop) -> Route:
+        """The route as a lookup reports it with ``nh`` selected (``res->nhc``)."""
+        return Route(self.dst, self.type, self.table, self.protocol, self.scope, self.priority,
+                     self.prefsrc, self.tos, [nh])  # fmt: skip
+
     def same_info(self, other: Route) -> bool:
         """``fa->fa_info == fi``: the same route in every attribute."""
         return (
@@ -131,11 +136,18 @@ class FibTable:
 
     # --- changes -------------------------------------------------------------------------
 
-    def insert(self, route: Route, *, excl: bool, replace: bool, append: bool) -> None:
+    def insert(self, route: Route, *, excl: bool, replace: bool, append: bool,
+               create: bool = True) -> None:  # fmt: skip
         """``fib_table_insert()``; ``ip route add`` is excl, ``replace`` replace,
-        ``append`` append; the kernel's own routes are append."""
+        ``change`` replace without create (``ENOENT`` when nothing of the same
+        priority is there to replace), ``append`` append; the kernel's own
+        routes are append."""
         key = (route.dst.prefixlen, route.dst.network)
         lst = self._aliases.get(key)
+        if not create and not (
+            lst and any(r.tos == route.tos and r.priority == route.priority for r in lst)
+        ):
+            raise KernelError(errno.ENOENT)
         if lst is None:
             self._aliases[key] = [route]
             self._plens = sorted({*self._plens, route.dst.prefixlen}, reverse=True)
@@ -201,12 +213,27 @@ class FibTable:
                 for nh in r.nexthops:
                     if nh.dead or (oif is not None and nh.dev is not oif):
                         continue
-                    if nh is r.nexthops[0]:
-                        return r
-                    # report the chosen next hop first
-                    return Route(r.dst, r.type, r.table, r.protocol, r.scope, r.priority,
-                                 r.prefsrc, r.tos, [nh])  # fmt: skip
+                    if nh is r.nexthops[0] or (oif is None and len(r.nexthops) > 1):
+                        return r  # fib_select_path() hashes over the alive hops
+                    return r.with_nexthop(nh)
         raise FibLookupError(errno.EAGAIN)
+
+
+def fib_select_multipath(route: Route, mp_hash: int) -> NextHop:
+    """``fib_select_multipath()`` with ``fib_rebalance()``'s bounds: each alive hop
+    owns a slice of the 31-bit hash space in proportion to its weight; the
+    first hop whose upper bound is at least ``mp_hash`` wins."""
+    alive = [nh for nh in route.nexthops if not nh.dead]
+    total = sum(nh.weight for nh in alive)
+    if not alive or total <= 0:
+        return route.nexthops[0]
+    w = 0
+    for nh in alive:
+        w += nh.weight
+        upper = ((w << 31) + total // 2) // total - 1  # DIV_ROUND_CLOSEST_ULL(w << 31, total) - 1
+        if mp_hash <= upper:
+            return nh
+    return alive[-1]
 
 
 def host_scope(route: Route) -> bool:

@@ -165,6 +165,17 @@ def fib_disable_ip(dev: Link, *, force: bool) -> None:
     _ipv4(dev).flush(dead)
 
 
+def fib_sync_up(dev: Link) -> None:
+    """``fib_sync_up(dev, RTNH_F_DEAD)``: the hops through ``dev`` of the routes
+    that survived its going down (the other hops of a multipath route) live
+    again."""
+    for table in _ipv4(dev).tables.values():
+        for route in table:
+            for nh in route.nexthops:
+                if nh.dev is dev:
+                    nh.dead = False
+
+
 # --- addresses --------------------------------------------------------------------------------
 
 
@@ -200,6 +211,7 @@ def inet_netdev_event(event: NetdevEvent, dev: Link) -> None:
             add_ifa(dev, loopback_ifa(dev))
         for ifa in list(in_dev.ifa_list):
             fib_add_ifaddr(ifa, dev)
+        fib_sync_up(dev)
     elif event == NetdevEvent.DOWN:
         fib_disable_ip(dev, force=False)
         _neigh(dev).flush_dev(dev)  # arp_ifdown()

@@ -35,6 +35,7 @@ NUD_DELAY: Final = 0x08
 NUD_PROBE: Final = 0x10
 NUD_FAILED: Final = 0x20
 NUD_NOARP: Final = 0x40
+_IFF_NOARP: Final = 0x80  # links.base.IFF_NOARP
 NUD_PERMANENT: Final = 0x80
 
 NUD_IN_TIMER: Final = NUD_INCOMPLETE | NUD_REACHABLE | NUD_DELAY | NUD_PROBE
@@ -126,6 +127,9 @@ class NeighTable:
         self.kernel = kernel
         self.entries: dict[tuple[Link, int], Neighbour] = {}
         self.parms: dict[Link, NeighParms] = {}
+        #: ``pneigh`` entries (``ip neigh add proxy IP [dev D]``): (device or None,
+        #: address) -> the NTF_ROUTER flag, in the order they were added.
+        self.proxies: dict[tuple[Link | None, int], bool] = {}
         self._parms_key: dict[Link, tuple[object, int, str]] = {}  # the sysctl state read
         self._solicit = solicit  # arp_solicit(neigh, skb)
         self._error = error  # arp_error_report(skb): host unreachable to the sender
@@ -180,7 +184,8 @@ class NeighTable:
         if n is not None:
             return n
         n = self.entries[(dev, ip)] = Neighbour(dev, ip, self.now)
-        if ip == 0xFFFFFFFF or dev.link_type == "loopback":
+        if ip == 0xFFFFFFFF or dev.link_type == "loopback" or dev.flags & _IFF_NOARP:
+            # arp_constructor(): IFF_NOARP/IFF_LOOPBACK devices use their own address
             n.nud_state, n.lladdr = NUD_NOARP, BROADCAST if ip == 0xFFFFFFFF else dev.address
         return n
 
@@ -190,8 +195,15 @@ class NeighTable:
 
     def flush_dev(self, dev: Link, *, permanent: bool = False) -> None:
         """``neigh_ifdown()``: a device going down loses its entries (permanent
-        ones too when it unregisters)."""
+        ones too when it unregisters) and its proxy entries (``pneigh_ifdown``)."""
         self._flush(dev, permanent=permanent, reason="device down")
+        for key in [k for k in self.proxies if k[0] is dev]:
+            del self.proxies[key]
+
+    def pneigh_lookup(self, dev: Link, ip: int) -> bool:
+        """``pneigh_lookup(..., creat=0)``: a proxy entry for ``ip`` on ``dev`` or on
+        no device."""
+        return (dev, ip) in self.proxies or (None, ip) in self.proxies
 
     def carrier_down(self, dev: Link) -> None:
         """``neigh_carrier_down()``: losing carrier drops all but permanent entries."""

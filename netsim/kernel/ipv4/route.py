@@ -34,6 +34,7 @@ from netsim.kernel.ipv4.consts import (
 )
 from netsim.kernel.ipv4.devinet import InDevice
 from netsim.kernel.ipv4.fib import TYPE_ERRORS, FibLookupError, NextHop, Route
+from netsim.kernel.ipv4.multipath import fib_select_path
 
 if TYPE_CHECKING:
     from netsim.kernel.links.base import Link
@@ -128,6 +129,7 @@ def route_add(
     excl: bool = True,
     replace: bool = False,
     append: bool = False,
+    create: bool = True,
 ) -> Route:
     """``fib_create_info()`` + ``fib_table_insert()`` for ``ip route add|replace|append``.
 
@@ -154,7 +156,7 @@ def route_add(
         if prefsrc and not _is_local(ns, prefsrc) and not local_self:
             raise KernelError(errno.EINVAL, "Invalid prefsrc address")
     route = Route(dst, rtype, table, protocol, scope, priority, prefsrc, 0, hops)
-    t.insert(route, excl=excl, replace=replace, append=append)
+    t.insert(route, excl=excl, replace=replace, append=append, create=create)
     return route
 
 
@@ -170,8 +172,11 @@ def route_del(
     prefsrc: int = 0,
     gw: int = 0,
     dev: Link | None = None,
+    nexthops: Sequence[NexthopSpec] = (),
 ) -> None:
-    """``fib_table_delete()``: the first route matching every attribute given."""
+    """``fib_table_delete()``: the first route matching every attribute given;
+    ``nexthops`` (``ip route del P nexthop ...``) must match the route's hops
+    one by one (``fib_nh_match()``: device and gateway where given)."""
     t = ns.ipv4.tables.get(table)
     if t is None:
         raise KernelError(errno.ESRCH, "FIB table does not exist")
@@ -191,9 +196,23 @@ def route_del(
             continue
         if dev is not None and (nh is None or nh.dev is not dev):
             continue
+        if nexthops and not (gw or dev) and not _nh_match(r, nexthops):
+            continue
         t.remove(r)
         return
     raise KernelError(errno.ESRCH)
+
+
+def _nh_match(route: Route, specs: Sequence[NexthopSpec]) -> bool:
+    """``fib_nh_match()``'s multipath loop: one spec per hop of the route, in order."""
+    if len(specs) < len(route.nexthops):
+        return False
+    for nh, spec in zip(route.nexthops, specs, strict=False):
+        if spec.dev is not None and spec.dev is not nh.dev:
+            return False
+        if spec.gw and spec.gw != nh.gw:
+            return False
+    return True
 
 
 # --- output routes ------------------------------------------------------------------------------
@@ -261,6 +280,8 @@ def ip_route_output(
         onlink = Route(Prefix(daddr, 32), RTN_UNICAST, RT_TABLE_MAIN, 0, RT_SCOPE_LINK,
                        nexthops=[NextHop(0, oif)])  # fmt: skip
         return OutputRoute(onlink, daddr, src, oif, 0, bool(saddr), mark)
+    if oif is None:
+        route = fib_select_path(ns, route, saddr, daddr)
     nh = route.nh
     if route.type == RTN_LOCAL:
         src = saddr or route.prefsrc or daddr

@@ -88,6 +88,9 @@ class UdpSocket:
     peer: tuple[int, int] | None = None
     events: list[SockEvent] = field(default_factory=list)
     on_event: Callable[[SockEvent], None] | None = None
+    #: An encapsulation socket (``setup_udp_tunnel_sock``): datagrams go to
+    #: ``encap.encap_rcv(skb, dev)`` instead of the receive queue (VXLAN).
+    encap: Any = None
 
     def deliver(self, ev: SockEvent) -> None:
         self.events.append(ev)
@@ -160,6 +163,9 @@ class Sockets:
             dev.drop(skb, f"UDP port {udp.dport} unreachable")
             if not broadcast:
                 self.stack.icmp.send_error(ip, dev, 3, 3)
+            return
+        if sock.encap is not None:
+            sock.encap.encap_rcv(skb, dev)
             return
         self.stack.consumed(skb, dev, f"UDP to port {udp.dport}")
         sock.deliver(SockEvent(self.stack.now, "data", int(ip.src), ip.ttl, udp.payload))

@@ -29,6 +29,7 @@ from netsim.kernel.ipv4.consts import RT_SCOPE_LINK, RTN_BROADCAST, RTN_LOCAL, R
 from netsim.kernel.ipv4.fib import FibLookupError
 from netsim.kernel.ipv4.fragment import Reassembly, ip_fragment
 from netsim.kernel.ipv4.icmp import Icmp
+from netsim.kernel.ipv4.multipath import fib_select_path
 from netsim.kernel.ipv4.neigh import NeighTable
 from netsim.kernel.ipv4.route import OutputRoute, ip_route_output
 from netsim.kernel.ipv4.sockets import Sockets
@@ -279,7 +280,7 @@ class InetStack:
         elif not self.conf_forwarding(dev):
             dev.drop(skb, "forwarding disabled on ingress device")
         else:
-            self.forward(skb, dev, rt)
+            self.forward(skb, dev, fib_select_path(self.ns, rt, saddr, daddr))
 
     def validate_source(self, saddr: int, daddr: int, dev: Link) -> str:
         """``fib_validate_source()``: why the source is refused ("" when it is not).

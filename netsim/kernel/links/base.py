@@ -122,6 +122,11 @@ class Link(ABC):
     live_addr_change: ClassVar[bool] = True
     #: What ethtool reports as the speed in Mb/s (``None``: unknown).
     speed: ClassVar[int | None] = None
+    #: ``dev->num_tx_queues`` / ``num_rx_queues`` (a veth has one per possible CPU).
+    num_tx_queues: int = 1
+    num_rx_queues: int = 1
+    #: ``dev->tso_max_size``: ``TSO_LEGACY_MAX_SIZE`` unless the driver says less.
+    tso_max_size: int = 524280
 
     def __init__(
         self,
@@ -165,6 +170,12 @@ class Link(ABC):
         self.rx_handler: Callable[[Any, Skb], None] | None = None
         self.rx_handler_data: Any = None
         self.registered = False
+        #: ``dev->dismantle``: set once unregistration has begun (a namespace
+        #: move unregisters too, without it: stacked drivers tell them apart).
+        self.dismantle = False
+        #: ``dev->vlan_info``: the 802.1Q devices stacked on this one
+        #: (:class:`~netsim.kernel.links.vlan.VlanInfo`), if any.
+        self.vlan_info: Any = None
         #: ``dev->ip_ptr``: the IPv4 state (:class:`~netsim.kernel.ipv4.devinet.InDevice`).
         self.ip_ptr: Any = None
         #: Unicast addresses the device itself accepts (``dev->uc``): what
@@ -331,6 +342,8 @@ class Link(ABC):
         if ns is None:  # unregistered while the frame was in flight
             self.drop(skb, "device gone")
             return
+        if self.vlan_info is not None and self.vlan_info.do_receive(self, skb):
+            return
         handler = self.rx_handler
         if handler is not None:  # the handler records the step and classifies
             handler(self.rx_handler_data, skb)
@@ -339,7 +352,38 @@ class Link(ABC):
         if steps is not None:
             steps.append((skb.path, ns.env.now, ns.name, self.ifname, RECEIVED, None))
             skb.path = len(steps) - 1
+        self.rx_pass(skb)
+
+    def rx_pass(self, skb: Skb) -> None:
+        """``RX_HANDLER_PASS``: classify, then up this device's own stack.
+
+        A frame still carrying an 802.1Q tag that no VLAN device took is
+        for another host unless its VID is 0 (``check_vlan_id``).
+        """
         eth_type_trans(self, skb)
+        tag = getattr(skb.frame, "vlan", None)
+        if tag is not None and tag.vid:
+            skb.pkt_type = PACKET_OTHERHOST
+        assert self.netns is not None
+        self.netns.deliver(skb, self)
+
+    def rx_another(self, skb: Skb) -> None:
+        """``RX_HANDLER_ANOTHER``: a stacked driver moved the frame onto this
+        device with its ``pkt_type`` already set; receive it here again."""
+        ns = self.netns
+        if ns is None:
+            self.drop(skb, "device gone")
+            return
+        if self.vlan_info is not None and self.vlan_info.do_receive(self, skb):
+            return
+        handler = self.rx_handler
+        if handler is not None:
+            handler(self.rx_handler_data, skb)
+            return
+        skb.note(ns.env.now, ns.name, self.ifname, RECEIVED)
+        tag = getattr(skb.frame, "vlan", None)
+        if tag is not None and tag.vid:
+            skb.pkt_type = PACKET_OTHERHOST
         ns.deliver(skb, self)
 
     def drop(self, skb: Skb, reason: str) -> None:
