@@ -1,0 +1,159 @@
+"""The simulator as a :class:`~netsim.host.Host`: operations applied to a
+:class:`~netsim.world.World`'s kernel model, dumps from the model in
+iproute2's JSON shapes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, final
+
+from netsim.backends.sim.dump import bridge_link_records, fdb_records, link_records
+from netsim.backends.sim.dump_l3 import addr_records, neigh_records, route_records, rule_records
+from netsim.errors import NetsimError
+from netsim.host.ops import (
+    INIT_NET,
+    AddrAdd,
+    AddrDel,
+    Dump,
+    FdbAdd,
+    FdbDel,
+    LinkAdd,
+    LinkDel,
+    LinkSet,
+    NeighAdd,
+    NeighDel,
+    NetnsAdd,
+    NetnsDel,
+    Op,
+    RouteAdd,
+    RouteDel,
+    SysctlGet,
+    SysctlSet,
+)
+from netsim.host.protocol import OpResult
+from netsim.kernel.links.vxlan import Vxlan
+
+if TYPE_CHECKING:
+    from netsim.world import World
+
+__all__ = ["SimHost"]
+
+
+@final
+class SimHost:
+    """Applies :mod:`netsim.host.ops` to ``world``."""
+
+    def __init__(self, world: World):
+        self.world = world
+
+    def namespaces(self) -> list[str]:
+        names = sorted(n for n in self.world.kernel.namespaces if n != INIT_NET)
+        return [INIT_NET, *names]
+
+    def close(self) -> None:
+        """Nothing to release: the world stays for inspection."""
+
+    def apply(self, op: Op) -> OpResult:
+        w = self.world
+        match op:
+            case NetnsAdd(name=name):
+                w.netns_add(name)
+            case NetnsDel(name=name):
+                w.netns_del(name)
+            case LinkAdd():
+                self._link_add(op)
+            case LinkSet():
+                extra: dict[str, Any] = {}
+                if op.master is not None:
+                    extra["master"] = op.master or None
+                w.link_set(op.ifname, netns=op.netns, up=op.up, to_netns=op.to_netns,
+                           name=op.name, mtu=op.mtu, address=op.address, **extra)  # fmt: skip
+            case LinkDel(netns=ns, ifname=ifname):
+                w.link_del(ifname, netns=ns)
+            case AddrAdd():
+                w.addr_add(op.address, dev=op.ifname, netns=op.netns, broadcast=op.broadcast)
+            case AddrDel():
+                w.addr_del(op.address, dev=op.ifname, netns=op.netns)
+            case RouteAdd():
+                w.route_add(op.dst, netns=op.netns, via=op.via, dev=op.dev, table=op.table,
+                            scope=op.scope, metric=op.metric or 0, src=op.src,
+                            onlink=op.onlink, mode="replace" if op.replace else "add")  # fmt: skip
+            case RouteDel():
+                w.route_del(op.dst, netns=op.netns, via=op.via, dev=op.dev, table=op.table)
+            case NeighAdd():
+                w.neigh_add(op.dst, lladdr=op.lladdr, dev=op.dev, netns=op.netns, nud=op.nud,
+                            replace=op.replace)  # fmt: skip
+            case NeighDel():
+                w.neigh_del(op.dst, dev=op.dev, netns=op.netns)
+            case FdbAdd():
+                self._fdb_add(op)
+            case FdbDel():
+                if isinstance(w.dev(op.dev, netns=op.netns), Vxlan) and not op.master:
+                    w.vxlan_fdb_del(op.mac, dev=op.dev, netns=op.netns, dst=op.dst)
+                else:
+                    w.fdb_del(op.mac, dev=op.dev, netns=op.netns, master=op.master)
+            case SysctlSet():
+                w.netns(op.netns).sysctl.set(op.key, op.value)
+            case SysctlGet():
+                return w.netns(op.netns).sysctl.get(op.key)
+            case Dump():
+                return self._dump(op)
+        return None
+
+    def _link_add(self, op: LinkAdd) -> None:
+        w, d = self.world, op.data
+        ns = op.netns
+        if op.kind == "veth":
+            w.add_veth(op.ifname, d.get("peer", "veth%d"), netns=ns,
+                       peer_netns=d.get("peer_netns"), address=op.address,
+                       peer_address=d.get("peer_address"), mtu=op.mtu)  # fmt: skip
+            return
+        if op.kind == "bridge":
+            w.add_bridge(op.ifname, netns=ns, address=op.address)
+        elif op.kind == "vxlan":
+            opts = {k: v for k, v in d.items() if k != "id"}
+            w.add_vxlan(op.ifname, int(d["id"]), netns=ns, address=op.address, mtu=op.mtu, **opts)
+            return
+        elif op.kind == "dummy":
+            w.add_dummy(op.ifname, netns=ns, address=op.address, mtu=op.mtu)
+            return
+        elif op.kind == "macvlan":
+            w.add_macvlan(op.ifname, op.link, netns=ns, mode=d.get("mode"), address=op.address,
+                          mtu=op.mtu)  # fmt: skip
+            return
+        elif op.kind == "ipvlan":
+            w.add_ipvlan(op.ifname, op.link, netns=ns, mode=d.get("mode"), mtu=op.mtu)
+            return
+        elif op.kind == "vlan":
+            w.add_vlan(op.ifname, op.link, int(d["id"]), netns=ns, address=op.address, mtu=op.mtu)
+            return
+        else:
+            raise NetsimError(f"LinkAdd: kind {op.kind!r} is not modelled")
+        if op.mtu is not None:
+            w.link_set(op.ifname, netns=ns, mtu=op.mtu)
+
+    def _fdb_add(self, op: FdbAdd) -> None:
+        w = self.world
+        dev = w.dev(op.dev, netns=op.netns)
+        if isinstance(dev, Vxlan) and not op.master:
+            w.vxlan_fdb_add(op.mac, dev=op.dev, netns=op.netns, dst=op.dst, port=op.port,
+                            vni=op.vni, via=op.via, state=op.state, op=op.mode)  # fmt: skip
+            return
+        w.fdb_add(op.mac, dev=op.dev, netns=op.netns, master=op.master, state=op.state,
+                  replace=op.mode != "add")  # fmt: skip
+
+    def _dump(self, op: Dump) -> list[dict[str, Any]]:
+        ns = self.world.netns(op.netns)
+        match op.what:
+            case "link":
+                return link_records(ns, details=True)
+            case "addr":
+                return addr_records(ns)
+            case "route":
+                return route_records(ns, table="all")
+            case "rule":
+                return rule_records(ns)
+            case "neigh":
+                return neigh_records(ns)
+            case "fdb":
+                return fdb_records(ns)
+        return bridge_link_records(ns)
