@@ -18,8 +18,9 @@ BENCH = Path(__file__).parent.parent / "bench"
         ["l2.py", "-n", "50", "-r", "1"],
         ["l3.py", "-n", "20", "-r", "1", "--pods", "4"],
         ["vxlan.py", "-n", "20", "-r", "1"],
+        ["backends.py", "--pods", "3", "-r", "1"],
     ],
-    ids=["l2", "l3", "vxlan"],
+    ids=["l2", "l3", "vxlan", "backends"],
 )
 def test_bench_runs_and_verifies(argv: list[str]) -> None:
     """Each bench verifies every run (frames delivered, pings answered) and exits 1
@@ -30,3 +31,5 @@ def test_bench_runs_and_verifies(argv: list[str]) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "rates in" in proc.stdout or "pings/s" in proc.stdout
+    if argv[0] == "backends.py":  # the kernel side ran too, or said why it could not
+        assert "\nkernel " in proc.stdout or "kernel backend unavailable" in proc.stdout
