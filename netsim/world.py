@@ -26,6 +26,7 @@ from netsim.world_vxlan import VxlanApi
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from netsim.capture import Capture
     from netsim.shell import Shell, ShellResult
 
 __all__ = ["World"]
@@ -240,6 +241,16 @@ class World(Ipv4Api, NeighApi, VxlanApi, LinksApi):
         )
 
     # --- frames ---------------------------------------------------------------------------
+
+    def capture(self, dev: str | None = None, *, netns: str = INIT_NET) -> Capture:
+        """Start capturing frames on ``dev`` (or on every device of ``netns``), as
+        ``tcpdump -i DEV`` sees them; ``.write(path)`` makes a pcap file that
+        Wireshark and tshark read.  Use it as a context manager, or ``.stop()``."""
+        from netsim.capture import Capture
+
+        ns = self.kernel.netns(netns)
+        return Capture(self.engine, [ns.dev(dev)] if dev is not None else list(ns))
+
 
     def send(self, frame: Any, *, dev: str, netns: str = INIT_NET) -> int:
         """Send a raw Ethernet frame out of ``dev`` (as an AF_PACKET socket); returns its flow."""
