@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
+from netsim.errors import KernelError
+from netsim.kernel import INIT_NET
 from netsim.shell.proc import Proc
 from netsim.tools.ip_util import Args, IpExit, invarg, matches
 
@@ -69,10 +72,7 @@ def iplink_parse(proc: Proc, args: Args, req: LinkReq, ns: str) -> None:
                 raise IpExit(msg, 1)
             req.promisc = value == "on"
         elif word == "netns":
-            value = args.next_arg()
-            if value not in proc.world.kernel.namespaces:
-                raise invarg('Invalid "netns" value\n', value)
-            req.netns = value
+            req.netns = _netns_value(proc, args.next_arg())
         elif word == "master":
             value = args.next_arg()
             if value not in proc.world.netns(ns):
@@ -91,6 +91,20 @@ def iplink_parse(proc: Proc, args: Args, req: LinkReq, ns: str) -> None:
             if req.dev is not None:
                 raise IpExit(f'Error: either "dev" is duplicate, or "{word}" is a garbage.\n', 255)
             req.dev = word
+
+
+def _netns_value(proc: Proc, value: str) -> str:
+    """A name under /run/netns, else a PID (``IFLA_NET_NS_PID``): netsim's only
+    process is PID 1, init, which lives in the initial namespace."""
+    if value in proc.world.kernel.namespaces:
+        return value
+    try:
+        pid = int(value, 0)
+    except ValueError:
+        raise invarg('Invalid "netns" value\n', value) from None
+    if pid != 1:
+        raise KernelError(errno.ESRCH)  # rtnl_link_get_net(): find_task_by_pid() found none
+    return INIT_NET
 
 
 def is_lladdr(text: str) -> bool:

@@ -1,7 +1,7 @@
 """Run shell scripts on the real kernel inside a throwaway user + mount + net namespace.
 
-``unshare -Urnm`` gives a sandbox in which ``ip netns add``, veth and bridge
-work without root; everything in it disappears when the script exits.
+``unshare -Urnm --pid --fork --mount-proc`` gives a sandbox in which ``ip netns
+add``, veth and bridge work without root; everything in it disappears when the script exits.
 Nothing is created in, or changed on, the machine's own namespaces.
 """
 
@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+#: user + net + mount + pid namespaces, with a /proc of their own so that PID 1
+#: (``ip link set DEV netns 1``) is the sandbox's first process, in its root netns.
+UNSHARE = ("unshare", "-Urnm", "--pid", "--fork", "--mount-proc")
 PRELUDE = "set -u; mkdir -p /run/netns; mount -t tmpfs none /run/netns\n"
 
 
@@ -26,7 +29,7 @@ def unavailable_reason() -> str | None:
             return f"{tool} not installed (Debian package util-linux / iproute2)"
     try:
         r = subprocess.run(
-            ["unshare", "-Urnm", "bash", "-c", PRELUDE + "ip netns add probe && ip -n probe link"],
+            [*UNSHARE, "bash", "-c", PRELUDE + "ip netns add probe && ip -n probe link"],
             capture_output=True,
             text=True,
             timeout=20,
@@ -56,7 +59,7 @@ def run(script: str, *, timeout: float = 120) -> str:
     """Run ``script`` with bash in a fresh sandbox; return its stdout (stderr folded in)."""
     require_kernel()
     r = subprocess.run(
-        ["unshare", "-Urnm", "bash", "-s"],
+        [*UNSHARE, "bash", "-s"],
         input=PRELUDE + script,
         capture_output=True,
         text=True,
