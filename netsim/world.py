@@ -17,6 +17,7 @@ from netsim.addr import MacAddr
 from netsim.engine import DEFAULT_LATENCY, Engine
 from netsim.kernel import INIT_NET, Bridge, Kernel, Link, Netns, Veth
 from netsim.kernel.bridge.fdb import NUD_NOARP, NUD_PERMANENT, NUD_REACHABLE
+from netsim.kernel.sysctl.build import DEFAULT_BUILD, KernelBuild
 from netsim.trace import Trace, TraceRecorder
 from netsim.world_ipv4 import Ipv4Api
 from netsim.world_links import LinksApi
@@ -44,11 +45,13 @@ class World(Ipv4Api, NeighApi, VxlanApi, LinksApi):
     """Everything one simulation owns; built from a seed, stepped in simulated time."""
 
     def __init__(self, seed: int = 0, *, trace: bool = True, latency: float = DEFAULT_LATENCY,
-                 possible_cpus: int = 1):  # fmt: skip
+                 possible_cpus: int = 1, build: KernelBuild = DEFAULT_BUILD):  # fmt: skip
         """``possible_cpus`` is the simulated machine's ``num_possible_cpus()``,
-        which only shows as the queue counts of veth devices (``ip -d link``)."""
+        which only shows as the queue counts of veth devices (``ip -d link``);
+        ``build`` the kernel build mirrored (:mod:`netsim.kernel.sysctl.build`)."""
         self.engine: Final = Engine(seed, trace=trace)
-        self.kernel: Kernel = Kernel(self.engine, latency=latency, possible_cpus=possible_cpus)
+        self.kernel: Kernel = Kernel(self.engine, latency=latency, possible_cpus=possible_cpus,
+                                     build=build)  # fmt: skip
         self._shell: Shell | None = None
 
     def __repr__(self) -> str:
@@ -250,7 +253,6 @@ class World(Ipv4Api, NeighApi, VxlanApi, LinksApi):
 
         ns = self.kernel.netns(netns)
         return Capture(self.engine, [ns.dev(dev)] if dev is not None else list(ns))
-
 
     def send(self, frame: Any, *, dev: str, netns: str = INIT_NET) -> int:
         """Send a raw Ethernet frame out of ``dev`` (as an AF_PACKET socket); returns its flow."""

@@ -27,6 +27,7 @@ from netsim.kernel.links.vlan import vlan_device_event
 from netsim.kernel.links.vxlan import vxlan_netdev_event
 from netsim.kernel.linkwatch import LinkWatch
 from netsim.kernel.netns import Netns
+from netsim.kernel.sysctl.build import DEFAULT_BUILD, KernelBuild
 
 __all__ = ["INIT_NET", "Kernel"]
 
@@ -69,11 +70,14 @@ def sysctl_netdev_event(event: NetdevEvent, dev: Link) -> None:
 class Kernel:
     """Every namespace of one simulated machine (or cluster) and their devices."""
 
-    def __init__(self, engine: Engine, *, latency: float = DEFAULT_LATENCY, possible_cpus: int = 1):
+    def __init__(self, engine: Engine, *, latency: float = DEFAULT_LATENCY, possible_cpus: int = 1,
+                 build: KernelBuild = DEFAULT_BUILD):  # fmt: skip
         self.engine = engine
         self.latency = latency
         #: ``num_possible_cpus()``: a veth gets this many queues each way.
         self.possible_cpus = possible_cpus
+        #: The kernel build mirrored (what its sysctl tree holds).
+        self.build = build
         self.namespaces: dict[str, Netns] = {}
         #: The netdevice notifier chain (``register_netdevice_notifier``).
         self.netdev_chain: list[NetdevNotifier] = [

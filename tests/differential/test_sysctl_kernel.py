@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import pytest
 
 from netsim.kernel.sysctl import SysctlError, Sysctls
+from netsim.kernel.sysctl.build import BUILDS, DEFAULT_BUILD, KernelBuild
 from tests.differential import sandbox
 
 pytestmark = pytest.mark.kernel
@@ -181,9 +182,11 @@ def to_shell(op: Op, ns: str, away: str) -> str:
     return f"ip -n {ns} link set {op[1]} mtu {op[2]}"
 
 
-def model_run(seq: Sequence[Op]) -> tuple[list[str], dict[str, str]]:
-    """Apply ``seq`` to a model; the line each op prints, and the final dump."""
-    s = Sysctls()
+def model_run(
+    seq: Sequence[Op], build: KernelBuild = DEFAULT_BUILD
+) -> tuple[list[str], dict[str, str]]:
+    """Apply ``seq`` to a model of ``build``; the line each op prints, and the final dump."""
+    s = Sysctls(build=build)
     s.add_device("lo", loopback=True)
     peers: dict[str, str] = {}
     out: list[str] = []
@@ -233,7 +236,7 @@ def kernel() -> dict[str, tuple[list[str], dict[str, str]]]:
             script += ["echo '@@ op'", f"{to_shell(op, ns, f'x{i}-{j}')} 2>&1 || true"]
         script += ["echo '@@ dump'", f"ip netns exec {ns} sysctl -a 2>/dev/null || true"]
     text = sandbox.run("\n".join(script), timeout=300)
-    results: dict[str, tuple[list[str], dict[str, str]]] = {}
+    results: dict[str, tuple[list[str], dict[str, str]]] = {"": ([sandbox.run("uname -r")], {})}
     for block in text.split("@@@ ")[1:]:
         name, _, body = block.partition("\n")
         *ops, dump = body.split("@@ dump\n")[0].split("@@ op\n"), body.split("@@ dump\n")[1]
@@ -248,7 +251,12 @@ def kernel() -> dict[str, tuple[list[str], dict[str, str]]]:
 
 
 def test_kernel_ran_every_sequence(kernel: dict[str, tuple[list[str], dict[str, str]]]) -> None:
-    assert set(kernel) == set(sequences())
+    assert set(kernel) == {"", *sequences()}
+
+
+def build_of(kernel: dict[str, tuple[list[str], dict[str, str]]]) -> KernelBuild:
+    """The model of the sandbox's kernel build (the default one for a build not seen yet)."""
+    return BUILDS.get(kernel[""][0][0].strip(), DEFAULT_BUILD)
 
 
 @pytest.mark.parametrize("name", list(sequences()))
@@ -257,7 +265,7 @@ def test_same_lines_and_same_tree(
 ) -> None:
     seq = sequences()[name]
     k_lines, k_dump = kernel[name]
-    m_lines, m_dump = model_run(seq)
+    m_lines, m_dump = model_run(seq, build_of(kernel))
     assert len(k_lines) == len(seq)
     for op, want, got in zip(seq, k_lines, m_lines, strict=True):
         assert got == want, f"{name}: `{to_shell(op, 'NS', 'X')}`: kernel {want!r}, model {got!r}"

@@ -586,3 +586,35 @@ def test_written_text_is_parsed_as_the_kernel_does() -> None:
         s.set("net.ipv4.ip_local_port_range", "39999 50000")
     with pytest.raises(SysctlError):
         s.set("net.ipv4.ip_unprivileged_port_start", "45001")
+
+
+def test_a_build_without_ipv6_mroute_and_seg6_hmac_lists_neither() -> None:
+    """6.18.44-fc-v1300 (seen on a CI machine): no ``mc_forwarding`` or
+    ``seg6_require_hmac`` under ``net.ipv6.conf``, for ``all``, ``default`` and devices."""
+    from netsim.kernel.sysctl.build import BUILDS
+
+    s = Sysctls(build=BUILDS["6.18.44-fc-v1300"])
+    s.add_device("lo", loopback=True)
+    s.add_device("eth0")
+    keys = s.dump("net.ipv6.conf")
+    assert not [k for k in keys if k.endswith((".mc_forwarding", ".seg6_require_hmac"))]
+    assert "net.ipv4.conf.eth0.mc_forwarding" in s.dump()
+    with pytest.raises(SysctlError, match="cannot stat /proc/sys/net/ipv6/conf/eth0/mc_forwarding"):
+        s.get("net.ipv6.conf.eth0.mc_forwarding")
+    assert "net.ipv6.conf.eth0.mc_forwarding" in fresh("eth0").dump()
+
+
+def test_a_build_refusing_small_tcp_rmem_values() -> None:
+    """That build's ``tcp_rmem`` takes no number below 4096; numbers before the
+    bad one stay written (``7000 1`` leaves ``7000`` first), as the kernel showed."""
+    from netsim.kernel.sysctl.build import BUILDS
+
+    s = Sysctls(build=BUILDS["6.18.44-fc-v1300"])
+    with pytest.raises(SysctlError, match="Invalid argument"):
+        s.set("net.ipv4.tcp_rmem", "1 2 3")
+    with pytest.raises(SysctlError, match="Invalid argument"):
+        s.set("net.ipv4.tcp_rmem", "7000 1")
+    assert s.get("net.ipv4.tcp_rmem") == "7000\t131072\t33554432"
+    s.set("net.ipv4.tcp_wmem", "1 2 3")
+    assert s.get("net.ipv4.tcp_wmem") == "1\t2\t3"
+    fresh().set("net.ipv4.tcp_rmem", "1 2 3")

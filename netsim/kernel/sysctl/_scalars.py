@@ -65,19 +65,24 @@ def _ping_group(scalars: Scalars, key: str, text: str) -> None:
     scalars[key] = (1, 0) if hi < lo else (lo, hi)
 
 
-def _tcp_mem(scalars: Scalars, key: str, text: str) -> None:
-    """``proc_dointvec_minmax`` on the array itself: values before an error stay written."""
-    current = scalars[key]
-    assert isinstance(current, tuple)
-    out = list(current)
-    values, failed = parse_values(text, 3)
-    try:
-        for i, (neg, v) in enumerate(values):
-            out[i] = store_value(Spec(Kind.INT, 1, None), neg, v)
-    finally:
-        scalars[key] = tuple(out)
-    if failed:
-        raise Invalid
+def tcp_mem(minimum: int) -> Writer:
+    """``tcp_rmem``/``tcp_wmem``: ``proc_dointvec_minmax`` on the array itself, values
+    at least ``minimum``; values before an error stay written."""
+
+    def write(scalars: Scalars, key: str, text: str) -> None:
+        current = scalars[key]
+        assert isinstance(current, tuple)
+        out = list(current)
+        values, failed = parse_values(text, 3)
+        try:
+            for i, (neg, v) in enumerate(values):
+                out[i] = store_value(Spec(Kind.INT, minimum, None), neg, v)
+        finally:
+            scalars[key] = tuple(out)
+        if failed:
+            raise Invalid
+
+    return write
 
 
 def _bitmap(nbits: int) -> Writer:
@@ -162,8 +167,8 @@ _FRAG6 = _frag(_V6 + "ip6frag_low_thresh", _V6 + "ip6frag_high_thresh")
 SPECIAL: Final[dict[str, tuple[Callable[[str], Value], Callable[[Value], str], Writer]]] = {
     _V4 + "ip_local_port_range": (_tabbed, _untab, _port_range),
     _V4 + "ping_group_range": (_tabbed, _untab, _ping_group),
-    _V4 + "tcp_rmem": (_tabbed, _untab, _tcp_mem),
-    _V4 + "tcp_wmem": (_tabbed, _untab, _tcp_mem),
+    _V4 + "tcp_rmem": (_tabbed, _untab, tcp_mem(1)),  # the build's minimum: Sysctls
+    _V4 + "tcp_wmem": (_tabbed, _untab, tcp_mem(1)),
     _V4 + "ip_local_reserved_ports": (_bits(65536), _show_bits, _bitmap(65536)),
     _V6 + "icmp.ratemask": (_bits(256), _show_bits, _bitmap(256)),
     _V4 + "tcp_congestion_control": (str, str, _congestion),

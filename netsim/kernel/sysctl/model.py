@@ -48,7 +48,8 @@ from netsim.errors import KernelError, NoSuchDevice
 from netsim.kernel.sysctl import _defaults as D
 from netsim.kernel.sysctl import _tables as T
 from netsim.kernel.sysctl._procfs import Invalid, Kind, Spec
-from netsim.kernel.sysctl._scalars import SPECIAL, Scalars
+from netsim.kernel.sysctl._scalars import SPECIAL, Scalars, tcp_mem
+from netsim.kernel.sysctl.build import DEFAULT_BUILD, KernelBuild
 from netsim.kernel.sysctl.effective import Effective, NeighParams
 from netsim.kernel.sysctl.keys import SysctlError, _dotted, split_key
 from netsim.kernel.sysctl.read import Reader
@@ -63,9 +64,16 @@ class Sysctls(Reader, Effective):
 
     A new instance holds no device: register ``lo`` with
     ``add_device("lo", loopback=True)`` as the namespace's own ``lo`` appears.
+    ``build`` is the kernel build whose tree it is (:mod:`.build`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, build: KernelBuild = DEFAULT_BUILD) -> None:
+        self.build: Final = build
+        self._special = dict(SPECIAL)
+        if build.tcp_rmem_min != 1:
+            parse, show, _ = SPECIAL["net.ipv4.tcp_rmem"]
+            self._special["net.ipv4.tcp_rmem"] = (parse, show, tcp_mem(build.tcp_rmem_min))
+        self._absent6 = build.conf6_absent()
         self._scalars: Scalars = {}
         for key, text in D.SCALARS.items():
             if key in SPECIAL:
@@ -79,8 +87,8 @@ class Sysctls(Reader, Effective):
         self._all4 = dict(T.CONF4_ALL)
         self._dflt4 = dict(T.CONF4_DEFAULT)
         self._dflt4_written: set[str] = set()
-        self._all6 = dict(T.CONF6_ALL)
-        self._dflt6 = dict(T.CONF6_DEFAULT)
+        self._all6 = self._conf6(T.CONF6_ALL)
+        self._dflt6 = self._conf6(T.CONF6_DEFAULT)
         self._devs: dict[str, T.Device] = {}
         #: Bumped by every write and device change, so readers may cache what they derive.
         self.generation = 0
@@ -166,8 +174,12 @@ class Sysctls(Reader, Effective):
         if dev.mtu < T.IPV6_MIN_MTU:
             return
         over = T.CONF6_LOOPBACK if dev.loopback else T.CONF6_DEVICE
-        dev.conf6 = self._dflt6 | over | {"mtu": dev.mtu}
+        dev.conf6 = self._dflt6 | self._conf6(over) | {"mtu": dev.mtu}
         dev.neigh6 = dict(T.NEIGH_TEMPLATE["ipv6"])
+
+    def _conf6(self, conf: Mapping[str, int]) -> dict[str, int]:
+        """``conf`` without the files this build lacks."""
+        return {k: v for k, v in conf.items() if k not in self._absent6}
 
     def ipv4_conf(self, dev: str) -> Mapping[str, int]:
         """``net.ipv4.conf.DEV`` (or ``all``/``default``), read-only."""
@@ -234,8 +246,8 @@ class Sysctls(Reader, Effective):
             self._write_conf4("all", "forwarding", self._all4, text)
         elif key in T.WRITE_ONLY:
             pass
-        elif key in SPECIAL:
-            SPECIAL[key][2](self._scalars, key, text)
+        elif key in self._special:
+            self._special[key][2](self._scalars, key, text)
         elif key in self._scalars:
             spec = T.spec(key)
             if spec.kind is Kind.RO:
