@@ -6,6 +6,8 @@ import argparse
 import sys
 
 from netsim.demo import run_demo
+from netsim.diffcli import add_parser as diff_add_parser
+from netsim.diffcli import run as diff_run
 
 __all__ = ["main"]
 
@@ -21,6 +23,13 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--seed", type=int, default=1, help="world seed (default 1)")
     sh = sub.add_parser("sh", help="run a shell script of network commands in a simulated world")
     sh.add_argument("--seed", type=int, default=1, help="world seed (default 1)")
+    sh.add_argument(
+        "--backend",
+        choices=("sim", "kernel"),
+        default="sim",
+        help="sim: the model (default); kernel: bash with the real ip, bridge, sysctl and "
+        "ping on the real kernel, inside a throwaway sandbox (unshare)",
+    )
     sh.add_argument("-c", dest="commands", metavar="COMMANDS", help="run COMMANDS")
     sh.add_argument("script", nargs="?", help="script file (default: read stdin)")
     sh.add_argument(
@@ -28,11 +37,14 @@ def main(argv: list[str] | None = None) -> int:
         nargs=argparse.REMAINDER,
         help="positional parameters $1... (with -c, the first is $0, as in bash)",
     )
+    diff_add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "demo":
         run_demo(sys.stdout, seed=args.seed)
     elif args.command == "sh":
         return _sh(args)
+    elif args.command == "diff":
+        return diff_run(args)
     return 0
 
 
@@ -56,11 +68,31 @@ def _sh(args: argparse.Namespace) -> int:
             return 127
     else:
         script = sys.stdin.read()
+    if args.backend == "kernel":
+        from_stdin = args.commands is None and args.script is None
+        return _sh_kernel(script, name, params, from_stdin=from_stdin)
     world = World(seed=args.seed)
     result = Shell(world).run(script, params, name=name)
     sys.stdout.write(result.stdout)
     sys.stderr.write(result.stderr)
     return result.status
+
+
+def _sh_kernel(script: str, name: str, params: list[str], *, from_stdin: bool) -> int:
+    """``bash -c SCRIPT NAME ARGS...`` in a fresh sandbox; its output as it comes
+    (its stdin is ours, unless the script was read from it)."""
+    import subprocess
+
+    from netsim.backends.linux.sandbox import SandboxUnavailable, script_argv, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason is not None:
+        print(f"netsim: {SandboxUnavailable.__name__}: {reason}", file=sys.stderr)
+        return 125
+    sys.stdout.flush()
+    argv = script_argv(script, name=name, args=tuple(params))
+    stdin = subprocess.DEVNULL if from_stdin else None
+    return subprocess.run(argv, stdin=stdin, check=False).returncode
 
 
 if __name__ == "__main__":

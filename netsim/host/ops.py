@@ -23,6 +23,7 @@ __all__ = [
     "OPS",
     "AddrAdd",
     "AddrDel",
+    "BridgePortSet",
     "Dump",
     "FdbAdd",
     "FdbDel",
@@ -76,6 +77,8 @@ class LinkAdd:
     kind: str
     address: str | None = None
     mtu: int | None = None
+    #: ``IFLA_TXQLEN`` (a veth's peer gets it too, as netlink libraries send it).
+    txqlen: int | None = None
     link: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -83,8 +86,8 @@ class LinkAdd:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LinkSet:
     """``ip link set IFNAME [netns NS] [address A] [mtu N] [name X] [master M |
-    nomaster] [up|down]`` (applied in ``do_setlink()``'s order).  ``master=""``
-    is ``nomaster``."""
+    nomaster] [up|down] [promisc on|off]`` (applied in ``do_setlink()``'s order).
+    ``master=""`` is ``nomaster``."""
 
     netns: str = INIT_NET
     ifname: str
@@ -94,6 +97,20 @@ class LinkSet:
     name: str | None = None
     master: str | None = None
     to_netns: str | None = None
+    promisc: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BridgePortSet:
+    """``bridge link set dev IFNAME [hairpin on|off] [learning on|off] [flood on|off]``:
+    ``RTM_SETLINK`` (``AF_BRIDGE``) with ``IFLA_PROTINFO``'s ``IFLA_BRPORT_MODE``,
+    ``_LEARNING``, ``_UNICAST_FLOOD`` (netlink's ``LinkSetHairpin``)."""
+
+    netns: str = INIT_NET
+    ifname: str
+    hairpin: bool | None = None
+    learning: bool | None = None
+    flood: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -232,14 +249,15 @@ class Dump:
 
 Op = (
     NetnsAdd | NetnsDel | LinkAdd | LinkSet | LinkDel | AddrAdd | AddrDel | RouteAdd | RouteDel
-    | NeighAdd | NeighDel | FdbAdd | FdbDel | SysctlSet | SysctlGet | Dump
+    | NeighAdd | NeighDel | FdbAdd | FdbDel | SysctlSet | SysctlGet | Dump | BridgePortSet
 )  # fmt: skip
 
 #: Operation name -> class, for :func:`from_dict`.
 OPS: Final[dict[str, type[Any]]] = {
     cls.__name__: cls
     for cls in (NetnsAdd, NetnsDel, LinkAdd, LinkSet, LinkDel, AddrAdd, AddrDel, RouteAdd,
-                RouteDel, NeighAdd, NeighDel, FdbAdd, FdbDel, SysctlSet, SysctlGet, Dump)
+                RouteDel, NeighAdd, NeighDel, FdbAdd, FdbDel, SysctlSet, SysctlGet, Dump,
+                BridgePortSet)
 }  # fmt: skip
 
 

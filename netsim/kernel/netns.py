@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final
 from netsim.errors import KernelError, NoSuchDevice
 from netsim.kernel.ipv4.stack import InetStack
 from netsim.kernel.ipv4.state import Ipv4
+from netsim.kernel.netfilter.hooks import Netfilter
 from netsim.kernel.skb import PACKET_OTHERHOST, PKT_TYPE_NAMES, Skb
 from netsim.kernel.sysctl import Sysctls
 from netsim.trace import DELIVERED, SENT
@@ -62,11 +63,13 @@ class Netns:
         #: taps that see every frame this namespace's stack receives or sends.
         self.taps: list[Tap] = []
         #: The namespace's sysctls (``/proc/sys/net``).
-        self.sysctl = Sysctls()
+        self.sysctl = Sysctls(build=kernel.build)
         #: Routing tables and rules (``net->ipv4``).
         self.ipv4 = Ipv4()
         #: The IPv4 data path (ARP, IP, ICMP, sockets); it registers its protocols.
         self.inet = InetStack(self)
+        #: iptables tables, conntrack and the hooks (``net->nf``).
+        self.netfilter = Netfilter(self)
         #: peer namespace -> its id as seen from here (``peernet2id``).
         self.netns_ids: dict[Netns, int] = {}
         self.alive = True

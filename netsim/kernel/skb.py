@@ -33,7 +33,7 @@ class Skb:
     the world does not record traces.
     """
 
-    __slots__ = ("dev", "flow", "frame", "len", "path", "pkt_type", "steps")
+    __slots__ = ("dev", "flow", "frame", "len", "nf", "path", "pkt_type", "steps")
 
     def __init__(
         self,
@@ -51,10 +51,14 @@ class Skb:
         self.pkt_type = PACKET_HOST
         #: The device the frame is on (``skb->dev``): set when it is handed to one.
         self.dev: Any = None
+        #: Netfilter's per-packet state (conntrack entry, mark): ``skb->_nfct``/``mark``.
+        self.nf: Any = None
 
     def clone(self) -> Skb:
         """``skb_clone()``: same frame, same journey so far."""
-        return Skb(self.frame, self.flow, self.steps, self.path, self.len)
+        c = Skb(self.frame, self.flow, self.steps, self.path, self.len)
+        c.nf = self.nf
+        return c
 
     def note(self, now: float, netns: str, dev: str, action: str, detail: Any = None) -> None:
         """Append one step to the journey (a no-op when tracing is off)."""

@@ -55,7 +55,9 @@ from netsim.shell.runtime import (
     ReturnSignal,
     ShellResult,
     Streams,
+    find_executable,
     find_tool,
+    install_executables,
 )
 
 if TYPE_CHECKING:
@@ -76,6 +78,7 @@ class Shell(Expander):
         self.netns = netns
         self.fs = MemFs()
         self.fs.overlay = SysOverlay(self)
+        install_executables(self.fs)
         self.argv0 = "netsim"
         self.args: list[str] = []
         self._err: io.StringIO = io.StringIO()  # stderr of the running command
@@ -311,7 +314,10 @@ class Shell(Expander):
         if fn is not None:
             return call_function(self, fn, argv, s)
         proc = Proc(self.world, self.netns, argv, s.stdin, env, s.out, s.err, self.run_proc)
+        proc.fs = self.fs
         self.input = s.input
+        if "/" in name:
+            return self.exec_path(proc)
         builtin = BUILTINS.get(name)
         tool = None if builtin is not None else find_tool(name)
         if builtin is None and tool is None:
@@ -330,6 +336,32 @@ class Shell(Expander):
             if os.environ.get(TRACEBACK_ENV):
                 raise
             s.err.write(f"netsim: {name}: internal error: {type(e).__name__}: {e}\n")
+            return 1
+
+    def exec_path(self, proc: Proc) -> int:
+        """A command given by path: the executable installed there, or bash's
+        ``No such file or directory`` (127) / ``Permission denied`` (126)."""
+        name = proc.argv[0]
+        path = self.fs.path(name)
+        tool = find_executable(path) if self.fs.exists(path) else None
+        if tool is None:
+            why, status = (
+                ("No such file or directory", 127)
+                if not self.fs.exists(path)
+                else ("Is a directory", 126)
+                if self.fs.is_dir(path)
+                else ("Permission denied", 126)
+            )
+            proc.err(f"netsim: line {self.line}: {name}: {why}\n")
+            return status
+        try:
+            return tool(proc)
+        except (ExitScript, LoopControl, ReturnSignal, AbortCommand):
+            raise
+        except Exception as e:
+            if os.environ.get(TRACEBACK_ENV):
+                raise
+            proc.err(f"netsim: {name}: internal error: {type(e).__name__}: {e}\n")
             return 1
 
     def run_proc(self, proc: Proc) -> int:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from netsim.shell.fs import MemFs
     from netsim.world import World
 
 __all__ = ["Proc", "Tool"]
@@ -30,6 +31,9 @@ class Proc:
     #: The shell's own command runner (builtins and tools) for a command that runs
     #: another (``ip netns exec NS CMD``); None outside a shell.
     run: Callable[[Proc], int] | None = None
+    #: The shell's filesystem (what an executable such as a CNI plugin reads and
+    #: writes); None outside a shell.
+    fs: MemFs | None = None
 
     def out(self, text: str) -> None:
         self.stdout.write(text)

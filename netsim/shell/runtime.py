@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
+from netsim.shell.fs import MemFs
 from netsim.shell.proc import Tool
 
 __all__ = [
@@ -20,7 +21,9 @@ __all__ = [
     "ReturnSignal",
     "ShellResult",
     "Streams",
+    "find_executable",
     "find_tool",
+    "install_executables",
 ]
 
 
@@ -103,3 +106,24 @@ def find_tool(name: str) -> Tool | None:
         return None
     tools = cast(Mapping[str, Tool], getattr(mod, "TOOLS", {}))
     return tools.get(name)
+
+
+def _executables() -> Mapping[str, Tool]:
+    try:
+        mod: Any = importlib.import_module("netsim.tools")
+    except ImportError:
+        return {}
+    return cast(Mapping[str, Tool], getattr(mod, "EXECUTABLES", {}))
+
+
+def find_executable(path: str) -> Tool | None:
+    """The tool installed at absolute ``path`` (``netsim.tools.EXECUTABLES``), or None."""
+    return _executables().get(path)
+
+
+def install_executables(fs: MemFs) -> None:
+    """Put an (empty) file in ``fs`` for every executable, so ``ls`` lists them and
+    removing one makes it unrunnable, as on a real machine."""
+    for path in _executables():
+        fs.mkdir(path.rsplit("/", 1)[0] or "/", parents=True)
+        fs.write(path, "")

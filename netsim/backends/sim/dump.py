@@ -102,7 +102,8 @@ def link_record(dev: Link, *, details: bool = False) -> Record:
     rec["operstate"] = dev.reported_operstate().name
     rec["linkmode"] = "DEFAULT"
     rec["group"] = dev.group
-    rec["txqlen"] = dev.txqlen
+    if dev.txqlen:  # print_txqlen(): a queue length of 0 is not shown
+        rec["txqlen"] = dev.txqlen
     rec["link_type"] = dev.link_type
     rec["address"] = str(dev.address)
     rec["broadcast"] = str(dev.broadcast)

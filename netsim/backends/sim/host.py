@@ -13,6 +13,7 @@ from netsim.host.ops import (
     INIT_NET,
     AddrAdd,
     AddrDel,
+    BridgePortSet,
     Dump,
     FdbAdd,
     FdbDel,
@@ -66,7 +67,12 @@ class SimHost:
                 if op.master is not None:
                     extra["master"] = op.master or None
                 w.link_set(op.ifname, netns=op.netns, up=op.up, to_netns=op.to_netns,
-                           name=op.name, mtu=op.mtu, address=op.address, **extra)  # fmt: skip
+                           name=op.name, mtu=op.mtu, address=op.address, promisc=op.promisc,
+                           **extra)  # fmt: skip
+            case BridgePortSet():
+                flags = {"hairpin": op.hairpin, "learning": op.learning, "flood": op.flood}
+                w.bridge_link_set(op.ifname, netns=op.netns,
+                                  **{k: v for k, v in flags.items() if v is not None})  # fmt: skip
             case LinkDel(netns=ns, ifname=ifname):
                 w.link_del(ifname, netns=ns)
             case AddrAdd():
@@ -103,9 +109,11 @@ class SimHost:
         w, d = self.world, op.data
         ns = op.netns
         if op.kind == "veth":
-            w.add_veth(op.ifname, d.get("peer", "veth%d"), netns=ns,
-                       peer_netns=d.get("peer_netns"), address=op.address,
-                       peer_address=d.get("peer_address"), mtu=op.mtu)  # fmt: skip
+            dev = w.add_veth(op.ifname, d.get("peer", "veth%d"), netns=ns,
+                             peer_netns=d.get("peer_netns"), address=op.address,
+                             peer_address=d.get("peer_address"), mtu=op.mtu)  # fmt: skip
+            if op.txqlen is not None and dev.peer is not None:
+                dev.txqlen = dev.peer.txqlen = op.txqlen
             return
         if op.kind == "bridge":
             w.add_bridge(op.ifname, netns=ns, address=op.address)

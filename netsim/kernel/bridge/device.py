@@ -64,6 +64,7 @@ class Bridge(Link):
         self.ageing_time = ageing_time
         #: Ports, newest first, as ``br->port_list`` (``list_add_rcu``) holds them.
         self.port_list: list[BridgePort] = []
+        self.tso_max_size = 65536  # br_dev_setup(): until a port says otherwise
         self.fdb = Fdb(self)
         if address is None:  # the random MAC terminates here too
             self.fdb.add_local(None, self.address)
@@ -109,6 +110,7 @@ class Bridge(Link):
         if dev.up and dev.oper_up and self.up:
             p.enable()
         self.mtu_auto_adjust()
+        self.set_gso_limits()
         return p
 
     def del_if(self, dev: Link) -> None:
@@ -122,6 +124,7 @@ class Bridge(Link):
         dev.rx_handler = dev.rx_handler_data = None
         dev.master = None
         self.mtu_auto_adjust()
+        self.set_gso_limits()
         self.recalculate_bridge_id()
 
     def release_all(self) -> None:
@@ -157,6 +160,12 @@ class Bridge(Link):
             self.carrier_on()
         else:
             self.carrier_off()
+
+    def set_gso_limits(self) -> None:
+        """``br_set_gso_limits()`` when a port joins or leaves: the smallest TSO limit
+        of the ports, ``GSO_MAX_SIZE`` with none (a new bridge has the legacy 64 KiB
+        until then, ``br_dev_setup()``)."""
+        self.tso_max_size = min((p.dev.tso_max_size for p in self.port_list), default=524280)
 
     def mtu_auto_adjust(self) -> None:
         """``br_mtu_auto_adjust()``."""

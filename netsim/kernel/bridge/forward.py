@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Final
 from netsim.addr import MacAddr
 from netsim.kernel.bridge.port import BridgePort, PortState
 from netsim.kernel.links.base import ETH_HLEN, VLAN_HLEN, eth_type_trans
+from netsim.kernel.netfilter.bridge import br_nf_forward, br_nf_pre_routing
 from netsim.kernel.skb import PACKET_HOST, Skb
 from netsim.trace import BRIDGED, FLOODED, FORWARDED, RECEIVED
 
@@ -84,7 +85,7 @@ def br_handle_frame(p: BridgePort, skb: Skb) -> None:
                 skb.path = len(steps) - 1
             if skb.len > out.mtu + _MAX_HLEN:
                 out.drop(skb, f"frame of {skb.len} bytes exceeds {out.ifname} MTU {out.mtu}")
-            else:
+            elif not br.netns.inet.nf_on or br_nf_forward(br, skb, out):  # type: ignore[union-attr]
                 out.xmit(skb)
             return
     _note_rx(p, skb)
@@ -147,7 +148,8 @@ def _after_learning(p: BridgePort, skb: Skb, now: float) -> None:
     assert to is not None
     if (to is not p or to.hairpin) and to.state == _FORWARDING:
         skb.note(now, br.netns_name, br.ifname, FORWARDED, to.dev.ifname)
-        _push_xmit(to, skb)
+        if not br.netns.inet.nf_on or br_nf_forward(br, skb, to.dev):  # type: ignore[union-attr]
+            _push_xmit(to, skb)
     elif to is p:
         p.dev.drop(skb, f"destination is behind the ingress port {p.dev.ifname}")
     else:
@@ -231,5 +233,7 @@ def _pass_frame_up(br: Bridge, skb: Skb) -> None:
     assert ns is not None
     if not br.up:
         br.drop(skb, "bridge down")
+        return
+    if ns.inet.nf_on and not br_nf_pre_routing(br, skb):
         return
     ns.deliver(skb, br)

@@ -36,7 +36,7 @@ class PortState(IntEnum):
 
 def port_cost(dev: Link) -> int:
     """``port_cost()``: STP path cost from the link speed (100 when unknown)."""
-    speed = dev.speed
+    speed = dev.link_speed()
     if speed is None:
         return 100
     if speed >= 10000:

@@ -153,7 +153,8 @@ def _is_local(ipv4: Ipv4, addr: int) -> bool:
 
 
 def fib_disable_ip(dev: Link, *, force: bool) -> None:
-    """``fib_disable_ip()`` → ``fib_sync_down_dev()`` + ``fib_flush()``."""
+    """``fib_disable_ip()`` → ``fib_sync_down_dev()`` + ``fib_flush()``, then
+    ``arp_ifdown()``: every neighbour of the device goes, permanent ones too."""
     scope = -1 if force else RT_SCOPE_NOWHERE
 
     def dead(r: Route) -> bool:
@@ -163,6 +164,7 @@ def fib_disable_ip(dev: Link, *, force: bool) -> None:
         return bool(r.nexthops) and all(nh.dead for nh in r.nexthops)
 
     _ipv4(dev).flush(dead)
+    _neigh(dev).flush_dev(dev, permanent=True)
 
 
 def fib_sync_up(dev: Link) -> None:
@@ -207,14 +209,15 @@ def inet_netdev_event(event: NetdevEvent, dev: Link) -> None:
         dev.ip_ptr = InDevice(dev)
     elif event == NetdevEvent.UP:
         in_dev = dev.ip_ptr
-        if dev.flags & IFF_LOOPBACK and not in_dev.ifa_list:
-            add_ifa(dev, loopback_ifa(dev))
+        if dev.flags & IFF_LOOPBACK:  # inet_insert_ifa() of 127.0.0.1/8 on every up
+            lo = loopback_ifa(dev)
+            if in_dev.find(lo.local, lo.prefixlen) is None:
+                add_ifa(dev, lo)
         for ifa in list(in_dev.ifa_list):
             fib_add_ifaddr(ifa, dev)
         fib_sync_up(dev)
     elif event == NetdevEvent.DOWN:
         fib_disable_ip(dev, force=False)
-        _neigh(dev).flush_dev(dev)  # arp_ifdown()
     elif event == NetdevEvent.CHANGE and not dev.carrier and dev.netns is not None:
         _neigh(dev).carrier_down(dev)  # neigh_carrier_down(), arp_evict_nocarrier
     elif event == NetdevEvent.UNREGISTER:

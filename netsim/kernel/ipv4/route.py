@@ -92,8 +92,8 @@ def _check_nh(ns: Netns, spec: NexthopSpec, table: int, scope: int) -> NextHop:
     if res is None:
         try:
             res = ns.ipv4.lookup(spec.gw, oif=dev, scope=lookup_scope, iif=ns.dev("lo"))
-        except FibLookupError:
-            raise KernelError(errno.EINVAL, "Nexthop has invalid gateway") from None
+        except FibLookupError as e:  # fib_check_nh_v4_gw() passes fib_lookup()'s errno on
+            raise KernelError(e.errno, "Nexthop has invalid gateway") from None
     if res.type not in (RTN_UNICAST, RTN_LOCAL):
         raise KernelError(errno.EINVAL, "Nexthop has invalid gateway")
     nh_dev = res.nh.dev if res.nh is not None else None

@@ -14,6 +14,11 @@ packet with DF gets *fragmentation needed*; otherwise TTL - 1 and out.
 Local output (``ip_local_out``): route, source address, fragmentation when
 the packet does not fit (see :mod:`.fragment`), neighbour resolution (or
 loopback for local destinations, ``ff:ff:ff:ff:ff:ff`` for broadcast).
+
+Netfilter (:mod:`netsim.kernel.netfilter`) hooks in while the namespace has
+rules (``nf_on``): PREROUTING before the input route, INPUT in
+``local_deliver``, FORWARD and POSTROUTING in ``forward``, OUTPUT and
+POSTROUTING in ``output``.
 """
 
 from __future__ import annotations
@@ -65,6 +70,8 @@ class InetStack:
             lambda first: self.icmp.send_error(first, self.ns.dev("lo"), 11, 1),
         )
         self.ip_id = 0
+        #: Netfilter has rules here: the hooks run (set by ``Netns.netfilter``).
+        self.nf_on = False
         #: learned path MTUs: destination -> (mtu, expiry time) (``fib_nh_exception``)
         self.pmtu: dict[int, tuple[int, float]] = {}
         ns.protocols[ETH_P_IP] = self.ip_rcv
@@ -177,6 +184,15 @@ class InetStack:
         rt = route or ip_route_output(self.ns, daddr, saddr=saddr, oif=oif)
         if not saddr:
             pkt = dataclasses.replace(pkt, src=_ipv4(rt.saddr))
+        nf = None
+        if self.nf_on:
+            out, rt, nf = self.ns.netfilter.local_out(pkt, rt)
+            if out is None:  # dropped in OUTPUT or at re-route: lost without an error
+                skb = skb or Skb(pkt, self.kernel.engine.trace.new_flow(pkt),
+                                 self.kernel.engine.trace.steps, None)  # fmt: skip
+                rt.dev.drop(skb, "netfilter: dropped in OUTPUT")
+                return skb
+            pkt, daddr = out, int(out.dst)
         mtu = self.path_mtu(daddr, rt.dev)
         too_big = pkt.wire_len > mtu and rt.dev.link_type != "loopback"
         if too_big and pmtudisc == "do":
@@ -187,6 +203,13 @@ class InetStack:
             skb.note(self.now, self.ns.name, rt.dev.ifname, "SENT", None)
         else:
             skb.frame, skb.len = pkt, pkt.wire_len
+        if nf is not None:
+            skb.nf = nf
+            post = self.ns.netfilter.postrouting(nf, pkt, rt.dev, rt.gateway or rt.daddr)
+            if post is None:
+                rt.dev.drop(skb, "netfilter: dropped in POSTROUTING")
+                return skb
+            skb.frame = pkt = post
         if not too_big:
             self._dst_output(skb, rt)
             return skb
@@ -202,6 +225,8 @@ class InetStack:
         """``ip_finish_output2()``: loopback, broadcast, or via the neighbour."""
         dev = rt.dev
         if rt.route.type == RTN_LOCAL:
+            if self.neigh.lookup(dev, 0) is None:  # ip_neigh_for_gw(): lo's one entry, 0.0.0.0
+                self.neigh.create(dev, 0)
             self._loopback(skb, dev)
             return
         if rt.route.type == RTN_BROADCAST or rt.daddr == 0xFFFFFFFF:
@@ -248,6 +273,12 @@ class InetStack:
             dev.drop(skb, "no IPv4 on device")
             return
         skb.frame, skb.len = ip, ip.wire_len  # the stack works on the IP packet from here
+        if self.nf_on:
+            nat = self.ns.netfilter.prerouting(skb, ip, dev)
+            if nat is None:
+                dev.drop(skb, "netfilter: dropped in PREROUTING")
+                return
+            skb.frame = ip = nat
         daddr, saddr = int(ip.dst), int(ip.src)
         if dev.link_type == "loopback":  # looped back with its output route: no input routing
             self.local_deliver(skb, dev, broadcast=self.addr_type(daddr) == RTN_BROADCAST)
@@ -260,6 +291,9 @@ class InetStack:
             return
         if daddr >> 28 == 0xE:
             dev.drop(skb, "multicast not modelled")
+            return
+        if daddr >> 24 == 127 and not self.conf_or(dev, "route_localnet"):
+            dev.drop(skb, "martian destination (loopback)")
             return
         if daddr == 0xFFFFFFFF:
             self.local_deliver(skb, dev, broadcast=True)
@@ -339,8 +373,18 @@ class InetStack:
             return
         ip = dataclasses.replace(ip, ttl=ip.ttl - 1, checksum=None)
         skb.frame = ip
-        skb.note(self.now, self.ns.name, dev.ifname, FORWARDED, out.ifname)
         nexthop = nh.gw if nh.scope == RT_SCOPE_LINK and nh.gw else int(ip.dst)
+        if self.nf_on:
+            nf = self.ns.netfilter
+            if not nf.forward(skb, ip, dev, out):
+                dev.drop(skb, "netfilter: dropped in FORWARD")
+                return
+            post = nf.postrouting(skb.nf, ip, out, nexthop)
+            if post is None:
+                dev.drop(skb, "netfilter: dropped in POSTROUTING")
+                return
+            skb.frame = ip = post
+        skb.note(self.now, self.ns.name, dev.ifname, FORWARDED, out.ifname)
         n = self.neigh.lookup(out, nexthop) or self.neigh.create(out, nexthop)
         frags = [ip] if skb.len <= out.mtu else ip_fragment(ip, out.mtu)
         pieces = [skb] + [skb.clone() for _ in frags[1:]]
@@ -358,6 +402,12 @@ class InetStack:
                 return
             skb.frame, skb.len = ip, whole.wire_len
             skb.frame = ip = whole
+        if self.nf_on:
+            nat = self.ns.netfilter.local_in(skb, ip, dev)
+            if nat is None:
+                dev.drop(skb, "netfilter: dropped in INPUT")
+                return
+            skb.frame = ip = nat
         if ip.proto == IPPROTO_ICMP:
             self.icmp.rcv(skb, dev, broadcast=broadcast)
         elif ip.proto == IPPROTO_UDP:

@@ -193,6 +193,10 @@ class Link(ABC):
         """Admin state (``IFF_UP``)."""
         return bool(self.flags & IFF_UP)
 
+    def link_speed(self) -> int | None:
+        """``__ethtool_get_link_ksettings()``'s speed in Mb/s (``None``: unknown)."""
+        return self.speed
+
     def iflink(self) -> int:
         """``dev_get_iflink()``: the ifindex of the device this one sits on."""
         return self.ifindex

@@ -111,6 +111,11 @@ class Vxlan(Link):
             return None
         return self.netns.links.get(self.cfg.link)
 
+    def link_speed(self) -> int | None:
+        """``vxlan_get_link_ksettings()``: the lower device's, unknown without one."""
+        lower = self.lower()
+        return lower.link_speed() if lower is not None else None
+
     def max_mtu_for(self, lower: Link | None) -> int:
         """``vxlan_config_apply()``: the lower device's MTU less the headroom."""
         return 65535 if lower is None else max(lower.mtu - VXLAN_HEADROOM, 68)

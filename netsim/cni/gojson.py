@@ -1,0 +1,170 @@
+"""JSON the way the Go reference plugins read and write it.
+
+Writing mirrors ``encoding/json``: ``MarshalIndent(v, "", "    ")`` (results and
+errors, no trailing newline) and ``Encoder.Encode`` (``VERSION``: compact, one
+newline), with Go's string escaping (``<``, ``>``, ``&``, U+2028/9 as ``\\u``).
+Reading mirrors ``json.Unmarshal`` into a struct: a key matches a field name
+case-insensitively and the last matching key wins; decode errors carry Go's text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+__all__ = [
+    "GoJsonError",
+    "field",
+    "go_quote",
+    "go_quote_list",
+    "marshal_compact",
+    "marshal_indent",
+    "unmarshal",
+]
+
+_ESCAPES: Final = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+class GoJsonError(ValueError):
+    """A decode error with ``encoding/json``'s message."""
+
+
+def _str(s: str) -> str:
+    out = ['"']
+    for c in s:
+        if c in _ESCAPES:
+            out.append(_ESCAPES[c])
+        elif ord(c) < 0x20 or c in "<>&\u2028\u2029":
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(c)
+    out.append('"')
+    return "".join(out)
+
+
+def _encode(v: Any, indent: str, level: int) -> str:
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, (int, float)):
+        return json.dumps(v)
+    if isinstance(v, str):
+        return _str(v)
+    nl = "\n" + indent * (level + 1) if indent else ""
+    end = "\n" + indent * level if indent else ""
+    if isinstance(v, Mapping):
+        if not v:
+            return "{}"
+        sep = ": " if indent else ":"
+        items = [f"{_str(str(k))}{sep}{_encode(x, indent, level + 1)}" for k, x in v.items()]
+        return "{" + nl + ("," + nl).join(items) + end + "}"
+    if isinstance(v, (list, tuple)):
+        if not v:
+            return "[]"
+        return "[" + nl + ("," + nl).join(_encode(x, indent, level + 1) for x in v) + end + "]"
+    raise TypeError(f"cannot encode {type(v).__name__}")
+
+
+def marshal_indent(v: Any) -> str:
+    """``json.MarshalIndent(v, "", "    ")``: what ``types.Result.Print`` writes."""
+    return _encode(v, "    ", 0)
+
+
+def marshal_compact(v: Any) -> str:
+    """``json.Marshal(v)``."""
+    return _encode(v, "", 0)
+
+
+def go_quote(s: str) -> str:
+    """Go's ``%q`` of a string (``strconv.Quote``)."""
+    out = ['"']
+    for c in s:
+        if c in _ESCAPES:
+            out.append(_ESCAPES[c])
+        elif ord(c) < 0x20 or ord(c) == 0x7F:
+            out.append(f"\\x{ord(c):02x}")
+        else:
+            out.append(c)
+    out.append('"')
+    return "".join(out)
+
+
+def go_quote_list(items: list[str]) -> str:
+    """Go's ``%q`` of a ``[]string``: ``["a" "b"]``."""
+    return "[" + " ".join(go_quote(s) for s in items) + "]"
+
+
+_JSON_START: Final = re.compile(r'[\[{"\-0-9tfn]')
+
+
+def unmarshal(text: str) -> Any:
+    """``json.Unmarshal``: the decoded value, or :class:`GoJsonError` with Go's text
+    (``unexpected end of JSON input``, ``invalid character 'x' looking for
+    beginning of value``, ...)."""
+    stripped = text.strip(" \t\r\n")
+    if not stripped:
+        raise GoJsonError("unexpected end of JSON input")
+    if not _JSON_START.match(stripped):
+        raise GoJsonError(
+            f"invalid character {_go_char(stripped[0])} looking for beginning of value"
+        )
+    try:
+        return json.loads(stripped, parse_constant=_reject_constant)
+    except json.JSONDecodeError as e:
+        if e.pos >= len(e.doc):
+            raise GoJsonError("unexpected end of JSON input") from None
+        c = _go_char(e.doc[e.pos])
+        if e.msg.startswith("Extra data"):
+            raise GoJsonError(f"invalid character {c} after top-level value") from None
+        if e.msg.startswith("Expecting property name"):
+            raise GoJsonError(
+                f"invalid character {c} looking for beginning of object key string"
+            ) from None
+        if e.msg.startswith("Expecting ':'"):
+            raise GoJsonError(f"invalid character {c} after object key") from None
+        if e.msg.startswith("Expecting ','") and "{" in e.doc[: e.pos]:
+            raise GoJsonError(f"invalid character {c} after object key:value pair") from None
+        raise GoJsonError(f"invalid character {c} looking for beginning of value") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise json.JSONDecodeError("Expecting value", name, 0)
+
+
+def _go_char(c: str) -> str:
+    if c == "'":
+        return "'\\''"
+    if c == '"':
+        return "'\"'"
+    return f"'{c}'"
+
+
+def field(obj: Mapping[str, Any], name: str) -> Any:
+    """The value Go's ``json.Unmarshal`` stores in the struct field tagged ``name``:
+    keys match case-insensitively and the last match wins; None when absent."""
+    found: Any = None
+    low = name.lower()
+    for k, v in obj.items():
+        if k.lower() == low:
+            found = v
+    return found
+
+
+def type_name(v: Any) -> str:
+    """The JSON type Go names in ``cannot unmarshal X into ...``."""
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "array"
+    if isinstance(v, dict):
+        return "object"
+    return "null"

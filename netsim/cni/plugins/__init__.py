@@ -1,0 +1,22 @@
+"""CNI plugins written as generators of Host operations (:mod:`netsim.cni.driver`).
+
+::
+
+    netns.py     CNI_NETNS paths and ns.GetNS / WithNetNSPath (plugins/pkg/ns)
+    loopback.py  plugins/main/loopback
+
+:data:`GEN_PLUGINS` names them by type; :mod:`netsim.cni.exec` installs them as
+``netsim sh`` executables and :mod:`netsim.cni.runtime` runs them in chains.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from netsim.cni.driver import GenPlugin
+from netsim.cni.plugins.loopback import LOOPBACK
+
+__all__ = ["GEN_PLUGINS"]
+
+#: plugin type -> generator plugin.
+GEN_PLUGINS: Final[dict[str, GenPlugin]] = {p.name: p for p in (LOOPBACK,)}

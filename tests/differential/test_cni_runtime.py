@@ -1,0 +1,225 @@
+"""The runtime against the real plugins: the same chains run through
+:class:`~netsim.cni.runtime.Runtime` with the real binaries (``/usr/lib/cni``,
+containernetworking-plugins 1.1.1) on a KernelHost and with netsim's plugins on
+a SimHost, and with netsim's plugins on the KernelHost; every result, error,
+cache file, IPAM file and the state of ``lo`` must be the same.
+
+The sandbox runs as real root on this machine, so before any plugin runs a
+fresh tmpfs is mounted over ``/var/lib`` in the sandbox's own mount namespace
+(``/var/lib/cni`` is the plugins' default data directory): nothing reaches the
+machine's disk.  ``/run`` stays, since the sandbox keeps its namespaces there."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from netsim import World
+from netsim.backends.sim.host import SimHost
+from netsim.cni.runtime import LibcniError, Runtime, RuntimeConf
+from netsim.host.ops import Dump, NetnsAdd
+from tests.differential import sandbox
+
+pytestmark = pytest.mark.kernel
+
+_MAC = re.compile(r"\b(?!00:00:00:00:00:00)[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b")
+FILES = """for d in "$@"; do for f in $(ls $d 2>/dev/null); do
+  echo "$d/$f: $(tr '\\r' '#' < $d/$f)"; done; done"""
+
+
+class Side:
+    """One way of running the chains: a runtime and how to look at its files."""
+
+    def __init__(self, rt: Runtime, script: Callable[[str, tuple[str, ...]], str]):
+        self.rt = rt
+        self.script = script
+        self.log: list[Any] = []
+
+    def netns(self, name: str) -> None:
+        self.rt.host.apply(NetnsAdd(name=name))
+
+    def files(self, *dirs: str) -> None:
+        self.log.append(self.script(FILES, dirs).splitlines())
+
+    def lo(self, netns: str) -> None:
+        links = self.rt.host.apply(Dump(netns=netns, what="link"))
+        assert isinstance(links, list)
+        self.log.append(("lo", "UP" in links[0]["flags"]))
+
+    def cache(self, net: str, cid: str, ifname: str) -> None:
+        path = f"/var/lib/cni/results/{net}-{cid}-{ifname}"
+        self.log.append(self.rt.fs.read(path) if self.rt.fs.exists(path) else "no cache")
+
+    def do(self, what: str, net: Any, conf: RuntimeConf) -> None:
+        """Run ``what`` (add/check/del/gc/cached) and log what came back."""
+        rt = self.rt
+        try:
+            if what == "add":
+                out: Any = rt.add_network_list(net, conf)
+            elif what == "check":
+                out = rt.check_network_list(net, conf)
+            elif what == "del":
+                out = rt.del_network_list(net, conf)
+            else:
+                out = rt.get_network_list_cached_result(net, conf)
+        except LibcniError as e:
+            code = e.cause.code if e.cause is not None else None
+            out = ("error", e.message, code)
+        self.log.append((what, conf.container_id, out))
+
+
+@contextmanager
+def kernel_side(plugins: str) -> Iterator[Side]:
+    sandbox.require_kernel()
+    if not Path("/usr/lib/cni/loopback").exists():
+        pytest.skip("CNI plugins not installed (Debian package containernetworking-plugins)")
+    pytest.importorskip("pyroute2")
+    from netsim.backends.linux.host import KernelHost
+
+    with KernelHost() as host:
+        r = host.script("mount -t tmpfs none /var/lib && findmnt -n -o FSTYPE /var/lib")
+        assert r.stdout.strip() == "tmpfs", f"no tmpfs over /var/lib in the sandbox: {r}"
+        rt = Runtime(host, plugins="real" if plugins == "real" else "ours")
+
+        def script(text: str, args: tuple[str, ...]) -> str:
+            if plugins == "real":
+                return host.sandbox.script(text, args=args).stdout
+            return ours_files(rt, args)
+
+        yield Side(rt, script)
+
+
+def ours_files(rt: Runtime, dirs: tuple[str, ...]) -> str:
+    """What :data:`FILES` prints, read from the runtime's in-memory filesystem."""
+    lines = []
+    for d in dirs:
+        if not rt.fs.is_dir(d):
+            continue
+        for f in sorted(rt.fs.listdir(d)):
+            lines.append(f"{d}/{f}: {rt.fs.read(f'{d}/{f}').replace(chr(13), '#')}")
+    return "".join(f"{line}\n" for line in lines)
+
+
+@contextmanager
+def sim_side() -> Iterator[Side]:
+    world = World(seed=1, possible_cpus=sandbox.possible_cpus())
+    rt = Runtime(SimHost(world))
+    yield Side(rt, lambda text, args: world.sh(text, args=args).stdout)
+
+
+def masked(log: list[Any]) -> str:
+    return _MAC.sub("<mac>", repr(log))
+
+
+def loopback(s: Side) -> None:
+    s.netns("pod1")
+    net = s.rt.network({"cniVersion": "1.0.0", "name": "lo", "plugins": [{"type": "loopback"}]})
+    pod = RuntimeConf("ctr1", "lo", "/var/run/netns/pod1")
+    s.do("check", net, pod)
+    s.do("add", net, pod)
+    s.lo("pod1")
+    s.cache("lo", "ctr1", "lo")
+    s.do("check", net, pod)
+    s.do("del", net, pod)
+    s.lo("pod1")
+    s.cache("lo", "ctr1", "lo")
+    s.do("check", net, pod)
+    gone = RuntimeConf("ctr2", "lo", "/var/run/netns/gone")
+    s.do("add", net, gone)
+    s.do("del", net, gone)
+    old = s.rt.network({"cniVersion": "0.3.1", "name": "lo", "type": "loopback"})
+    s.do("add", net, RuntimeConf("ctr3", "eth0", "/run/netns/pod1"))
+    s.do("add", old, RuntimeConf("ctr4", "eth0", "/run/netns/pod1"))
+    s.do("check", old, RuntimeConf("ctr4", "eth0", "/run/netns/pod1"))
+    s.do("cached", old, RuntimeConf("ctr4", "eth0", "/run/netns/pod1"))
+
+
+HL = '{"type":"host-local","subnet":"10.22.0.0/29","routes":[{"dst":"0.0.0.0/0"}]}'
+IPAM_CHAIN = (
+    '{"cniVersion":"1.0.0","name":"mynet","plugins":[{"type":"host-local","ipam":' + HL + "},"
+    '{"type":"loopback","capabilities":{"portMappings":true}}]}'
+)
+
+
+def host_local_chain(s: Side) -> None:
+    s.netns("pod1")
+    net = s.rt.network(IPAM_CHAIN)
+    caps = {"portMappings": [{"hostPort": 80, "containerPort": 8080, "protocol": "tcp"}]}
+    args = (("IgnoreUnknown", "1"), ("K8S_POD_NAME", "p"))
+    pods = [
+        RuntimeConf(f"c{i}", "eth0", "/var/run/netns/pod1", args=args, capability_args=caps)
+        for i in range(7)
+    ]
+    for pod in pods:
+        s.do("add", net, pod)
+    s.files("/var/lib/cni/networks/mynet")
+    s.cache("mynet", "c0", "eth0")
+    s.do("check", net, pods[1])
+    s.do("del", net, pods[2])
+    s.do("add", net, pods[2])
+    s.do("del", net, pods[2])
+    s.do("del", net, pods[2])
+    s.do("check", net, pods[2])
+    s.do("cached", net, pods[2])
+    s.files("/var/lib/cni/networks/mynet")
+    gone = RuntimeConf("cx", "eth0", "/var/run/netns/gone")
+    s.do("add", net, gone)
+    s.files("/var/lib/cni/networks/mynet")
+    s.do("del", net, gone)
+    s.lo("pod1")
+
+
+def static_chain(s: Side) -> None:
+    s.netns("pod1")
+    text = (
+        '{"cniVersion":"0.4.0","name":"st","plugins":[{"type":"static","capabilities":{"ips":true},'
+        '"ipam":{"type":"static","addresses":[{"address":"10.5.0.2/24","gateway":"10.5.0.1"}],'
+        '"dns":{"nameservers":["10.5.0.1"]}}},{"type":"loopback"}]}'
+    )
+    net = s.rt.network(text)
+    s.do("add", net, RuntimeConf("s1", "eth0", "/run/netns/pod1"))
+    s.cache("st", "s1", "eth0")
+    s.do("check", net, RuntimeConf("s1", "eth0", "/run/netns/pod1"))
+    ips = RuntimeConf("s2", "eth0", "/run/netns/pod1", capability_args={"ips": ["10.6.0.9/16"]})
+    s.do("add", net, ips)
+    s.do("check", net, ips)
+    s.cache("st", "s2", "eth0")
+    s.do("add", net, RuntimeConf("s3", "eth0", "/run/netns/pod1", args=(("IP", "10.7.0.3/24"),)))
+    s.do("add", net, RuntimeConf("s4", "eth0", "/run/netns/pod1", args=(("X", "1"),)))
+    s.do("add", net, RuntimeConf("s5", "e/0", "/run/netns/pod1"))
+    s.do("del", net, RuntimeConf("s2", "eth0", "/run/netns/pod1"))
+    missing = s.rt.network('{"cniVersion":"1.0.0","name":"m","plugins":[{"type":"nope"}]}')
+    s.do("add", missing, RuntimeConf("s6", "eth0", "/run/netns/pod1"))
+    s.do("del", missing, RuntimeConf("s6", "eth0", "/run/netns/pod1"))
+    newer = s.rt.network('{"cniVersion":"1.1.0","name":"n","plugins":[{"type":"loopback"}]}')
+    s.do("add", newer, RuntimeConf("s7", "eth0", "/run/netns/pod1"))
+
+
+SCENARIOS: dict[str, Callable[[Side], None]] = {
+    "loopback": loopback,
+    "host-local-chain": host_local_chain,
+    "static-chain": static_chain,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_runtime_with_our_plugins_matches_the_real_binaries(name: str) -> None:
+    with kernel_side("real") as real:
+        SCENARIOS[name](real)
+    with sim_side() as sim:
+        SCENARIOS[name](sim)
+    assert masked(sim.log) == masked(real.log)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_our_plugins_on_the_real_kernel_match_the_real_binaries(name: str) -> None:
+    with kernel_side("real") as real:
+        SCENARIOS[name](real)
+    with kernel_side("ours") as ours:
+        SCENARIOS[name](ours)
+    assert masked(ours.log) == masked(real.log)
