@@ -14,6 +14,7 @@ import errno as _errno
 import os
 
 __all__ = [
+    "CommandFailed",
     "KernelError",
     "NetsimError",
     "NoSuchDevice",
@@ -23,6 +24,14 @@ __all__ = [
 
 class NetsimError(Exception):
     """Base of every error netsim raises on purpose."""
+
+
+class CommandFailed(NetsimError):
+    """A program a Host ran (:class:`~netsim.host.ops.Iptables`) exited non-zero."""
+
+    def __init__(self, argv: tuple[str, ...], status: int, stderr: str):
+        self.argv, self.status, self.stderr = argv, status, stderr
+        super().__init__(f"{' '.join(argv)}: exit status {status}: {stderr}")
 
 
 class KernelError(NetsimError):

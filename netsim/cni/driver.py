@@ -23,6 +23,7 @@ version reconciliation, error JSON) wraps it exactly as for a binary.
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, final
@@ -33,11 +34,12 @@ from netsim.cni.gojson import marshal_indent
 from netsim.cni.result import Result
 from netsim.cni.skel import CmdArgs, Plugin
 from netsim.cni.version import ALL, CURRENT, config_version
-from netsim.errors import KernelError
-from netsim.host.ops import Dump, Op, SysctlGet
+from netsim.errors import KernelError, NetsimError
+from netsim.host.ops import INIT_NET, Dump, Op, SysctlGet
 from netsim.host.protocol import Host, OpResult
 
 __all__ = [
+    "Context",
     "Delegate",
     "Delegator",
     "Effect",
@@ -69,6 +71,24 @@ class Delegate:
     stdin: str
 
 
+def _no_file(path: str) -> bool:
+    return False
+
+
+@final
+@dataclass(frozen=True)
+class Context:
+    """Where a plugin command runs, beyond its ``CmdArgs``: the namespace it was
+    started in (the host side of the veths it makes), the random source for the
+    names it draws (``ip.RandomVethName``: the world's seeded RNG on the model),
+    and whether a path exists on the node's filesystem (what ``ns.GetNS`` finds
+    when a ``CNI_NETNS`` path is no namespace)."""
+
+    host_netns: str = INIT_NET
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+    exists: Callable[[str], bool] = _no_file
+
+
 #: What a plugin yields.
 Effect = Op | Delegate
 #: A plugin command: yields effects, is resumed with each outcome, returns ``T``.
@@ -98,7 +118,7 @@ def run(gen: PluginGen[T], host: Host, *, delegate: Delegator | None = None) -> 
         value, error = None, None
         try:
             value = delegator(effect) if isinstance(effect, Delegate) else host.apply(effect)
-        except (KernelError, CniError) as e:
+        except (NetsimError, CniError) as e:
             error = e
 
 
@@ -110,9 +130,9 @@ class GenPlugin:
     ``delete`` return nothing.  ``name`` is the binary's (``loopback``)."""
 
     name: str
-    add: Callable[[CmdArgs], PluginGen[Result]]
-    check: Callable[[CmdArgs], PluginGen[None]]
-    delete: Callable[[CmdArgs], PluginGen[None]]
+    add: Callable[[CmdArgs, Context], PluginGen[Result]]
+    check: Callable[[CmdArgs, Context], PluginGen[None]]
+    delete: Callable[[CmdArgs, Context], PluginGen[None]]
     supported: tuple[str, ...] = ALL
 
 
@@ -120,24 +140,26 @@ class GenPlugin:
 DelegatorFactory = Callable[[CmdArgs], Delegator]
 
 
-def bind(plugin: GenPlugin, host: Host, *, delegate: DelegatorFactory | None = None) -> Plugin:
+def bind(plugin: GenPlugin, host: Host, *, ctx: Context | None = None,
+         delegate: DelegatorFactory | None = None) -> Plugin:  # fmt: skip
     """``plugin`` as a :class:`~netsim.cni.skel.Plugin` whose commands run through
-    :func:`run` against ``host``; ``skel.plugin_main`` then gives it the exec
-    protocol of a binary.  The result is printed as ``types.PrintResult(result,
+    :func:`run` against ``host`` in ``ctx``; ``skel.plugin_main`` then gives it the
+    exec protocol of a binary.  The result is printed as ``types.PrintResult(result,
     conf.CNIVersion)`` does."""
+    where = ctx if ctx is not None else Context()
 
     def delegator(args: CmdArgs) -> Delegator | None:
         return delegate(args) if delegate is not None else None
 
     def add(args: CmdArgs, fs: PluginFs) -> str:
-        result = run(plugin.add(args), host, delegate=delegator(args))
+        result = run(plugin.add(args, where), host, delegate=delegator(args))
         return print_result(result, config_version(args.stdin))
 
     def check(args: CmdArgs, fs: PluginFs) -> None:
-        run(plugin.check(args), host, delegate=delegator(args))
+        run(plugin.check(args, where), host, delegate=delegator(args))
 
     def delete(args: CmdArgs, fs: PluginFs) -> None:
-        run(plugin.delete(args), host, delegate=delegator(args))
+        run(plugin.delete(args, where), host, delegate=delegator(args))
 
     return Plugin(plugin.name, add=add, check=check, delete=delete, supported=plugin.supported)
 

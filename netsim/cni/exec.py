@@ -11,7 +11,6 @@ from netsim.cni.fs import MemPluginFs
 from netsim.cni.ipam.host_local import HOST_LOCAL
 from netsim.cni.ipam.static import STATIC
 from netsim.cni.plugins import GEN_PLUGINS
-from netsim.cni.plugins.main.registry import MAIN_PLUGINS, bind
 from netsim.cni.skel import Plugin, plugin_main
 from netsim.shell.fs import MemFs
 from netsim.shell.proc import Proc, Tool
@@ -37,31 +36,21 @@ def plugin_tool(plugin: Plugin) -> Tool:
     return run
 
 
-def main_plugin_tool(name: str) -> Tool:
-    """A shell command that runs main plugin ``name`` (``bridge``, ``ptp``) in the
-    namespace the command runs in, on a :class:`~netsim.backends.sim.host.SimHost`
-    over the shell's world, veth names from the world's seeded RNG."""
-
-    def run(proc: Proc) -> int:
-        from netsim.backends.sim.host import SimHost
-
-        plugin = bind(name, SimHost(proc.world), proc.netns, proc.world.rng)
-        return plugin_tool(plugin)(proc)
-
-    return run
-
-
 def gen_plugin_tool(name: str) -> Tool:
     """A shell command that runs the generator plugin ``name``
     (:data:`netsim.cni.plugins.GEN_PLUGINS`, driven by :mod:`netsim.cni.driver`)
-    against the shell's world, delegating on ``CNI_PATH`` in the shell's filesystem."""
+    against the shell's world from the namespace the command runs in (the host
+    side), veth names from the world's seeded RNG, delegating on ``CNI_PATH``
+    in the shell's filesystem."""
 
     def run(proc: Proc) -> int:
         from netsim.backends.sim.host import SimHost
+        from netsim.cni.driver import Context
         from netsim.cni.runtime_exec import OursExecutor
 
         fs = proc.fs if proc.fs is not None else MemFs()
-        plugin = OursExecutor(SimHost(proc.world), fs).plugin(name)
+        ctx = Context(host_netns=proc.netns, rng=proc.world.rng, exists=fs.exists)
+        plugin = OursExecutor(SimHost(proc.world), fs, ctx).plugin(name)
         assert plugin is not None
         return plugin_tool(plugin)(proc)
 
@@ -74,8 +63,6 @@ def executables() -> dict[str, Tool]:
         posixpath.join(d, name): plugin_tool(p) for d in PLUGIN_DIRS for name, p in PLUGINS.items()
     }
     for d in PLUGIN_DIRS:
-        for name in MAIN_PLUGINS:
-            tools[posixpath.join(d, name)] = main_plugin_tool(name)
         for name in GEN_PLUGINS:
             tools[posixpath.join(d, name)] = gen_plugin_tool(name)
     return tools

@@ -17,23 +17,19 @@ Two executors share that logic:
 from __future__ import annotations
 
 import posixpath
-import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final, Protocol, final
 
-from netsim.cni.driver import Delegate, Delegator, bind
+from netsim.cni.driver import Context, Delegate, Delegator, bind
 from netsim.cni.errors import CniError
 from netsim.cni.fs import MemPluginFs
 from netsim.cni.gojson import GoJsonError, go_quote, unmarshal
 from netsim.cni.ipam.host_local import HOST_LOCAL
 from netsim.cni.ipam.static import STATIC
 from netsim.cni.plugins import GEN_PLUGINS
-from netsim.cni.plugins.main.registry import MAIN_PLUGINS
-from netsim.cni.plugins.main.registry import bind as bind_main
 from netsim.cni.result import Result
 from netsim.cni.runtime_result import parse_result
 from netsim.cni.skel import CmdArgs, Output, Plugin, plugin_main
-from netsim.host.ops import INIT_NET
 from netsim.host.protocol import Host
 from netsim.shell.fs import MemFs
 
@@ -151,11 +147,16 @@ def delegator(executor: Executor, args: CmdArgs) -> Delegator:
 class OursExecutor:
     """Runs netsim's plugins: ``<dir>/<type>`` must be a file of ``fs`` (the
     ``netsim sh`` filesystem installs them under ``/usr/lib/cni`` and
-    ``/opt/cni/bin``); generator plugins act on ``host``."""
+    ``/opt/cni/bin``); generator plugins act on ``host`` in ``ctx`` (by default
+    from ``init_net``, veth names from the world's RNG on a ``SimHost``)."""
 
-    def __init__(self, host: Host, fs: MemFs):
+    def __init__(self, host: Host, fs: MemFs, ctx: Context | None = None):
         self.host = host
         self.fs = fs
+        if ctx is None:
+            world = getattr(host, "world", None)
+            ctx = Context(exists=fs.exists) if world is None else Context(rng=world.rng, exists=fs.exists)  # fmt: skip  # noqa: E501
+        self.ctx = ctx
 
     def find(self, plugin: str, paths: Sequence[str]) -> str:
         return find_in_path(plugin, paths, lambda p: self.fs.exists(p) and not self.fs.is_dir(p))
@@ -164,11 +165,7 @@ class OursExecutor:
         """The plugin ``name`` bound to this executor's host, or None."""
         gen = GEN_PLUGINS.get(name)
         if gen is not None:
-            return bind(gen, self.host, delegate=lambda args: delegator(self, args))
-        if name in MAIN_PLUGINS:
-            world = getattr(self.host, "world", None)
-            rng = world.rng if world is not None else random.Random(0)
-            return bind_main(name, self.host, INIT_NET, rng)
+            return bind(gen, self.host, ctx=self.ctx, delegate=lambda args: delegator(self, args))
         return FS_PLUGINS.get(name)
 
     def run(self, path: str, env: Mapping[str, str], stdin: str) -> Output:

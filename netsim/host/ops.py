@@ -27,6 +27,7 @@ __all__ = [
     "Dump",
     "FdbAdd",
     "FdbDel",
+    "Iptables",
     "LinkAdd",
     "LinkDel",
     "LinkSet",
@@ -37,6 +38,7 @@ __all__ = [
     "Op",
     "RouteAdd",
     "RouteDel",
+    "Sleep",
     "SysctlGet",
     "SysctlSet",
     "from_dict",
@@ -247,9 +249,35 @@ class Dump:
             raise ValueError(f"Dump.what must be one of {', '.join(DUMPS)}, not {self.what!r}")
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Iptables:
+    """``iptables ARGS`` (``ip6tables`` when ``ipv6``) run in the namespace, as
+    go-iptables runs the binary for the plugins: the result is its stdout; a
+    non-zero exit is :class:`~netsim.errors.CommandFailed` with its status and
+    stderr.  (Plugins change netfilter through the program, not through
+    nf_tables netlink, so the seam carries the program's words.)"""
+
+    netns: str = INIT_NET
+    args: tuple[str, ...]
+    ipv6: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "args", tuple(self.args))  # a list from JSON
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sleep:
+    """Let ``seconds`` pass (a plugin's ``time.Sleep``): simulated time on the
+    model, whose timers (the link watcher, ARP, ageing) fire meanwhile; real
+    time on the kernel."""
+
+    seconds: float
+
+
 Op = (
     NetnsAdd | NetnsDel | LinkAdd | LinkSet | LinkDel | AddrAdd | AddrDel | RouteAdd | RouteDel
     | NeighAdd | NeighDel | FdbAdd | FdbDel | SysctlSet | SysctlGet | Dump | BridgePortSet
+    | Iptables | Sleep
 )  # fmt: skip
 
 #: Operation name -> class, for :func:`from_dict`.
@@ -257,7 +285,7 @@ OPS: Final[dict[str, type[Any]]] = {
     cls.__name__: cls
     for cls in (NetnsAdd, NetnsDel, LinkAdd, LinkSet, LinkDel, AddrAdd, AddrDel, RouteAdd,
                 RouteDel, NeighAdd, NeighDel, FdbAdd, FdbDel, SysctlSet, SysctlGet, Dump,
-                BridgePortSet)
+                BridgePortSet, Iptables, Sleep)
 }  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-# bridge + host-local (cni.md T1 without ipMasq, not modelled yet): two pods on cni0,
+# bridge + host-local (cni.md T1; ipMasq in bridge-ipmasq.sh): two pods on cni0,
 # gateway and default route, the existing-ifname and missing-netns errors,
 # DEL repeated and with a gone netns.  Veth names are random (masked).
 ip netns add node

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from netsim import World
 from netsim.backends.sim.host import SimHost
+from netsim.cni.driver import Context, PluginGen, run
 from netsim.cni.errors import CniError
-from netsim.cni.fs import MemPluginFs
 from netsim.cni.plugins.main import bridge
-from netsim.cni.plugins.main.common import Context, drive
+from netsim.cni.result import Result
+from netsim.cni.runtime_exec import OursExecutor, delegator
 from netsim.cni.skel import CmdArgs
 from netsim.host.ops import BridgePortSet, LinkAdd, LinkSet, Op
 from netsim.host.protocol import OpResult
@@ -38,16 +41,30 @@ class Recording:
         pass
 
 
-def setup() -> tuple[World, Recording, Context]:
+class Rig:
+    """A plugin command run from namespace ``node`` as the driver runs it, IPAM
+    delegated to host-local on a filesystem of its own."""
+
+    def __init__(self, world: World, host: Recording, mem: MemFs):
+        self.host, self.fs = host, mem
+        self.ctx = Context("node", world.rng, mem.exists)
+
+    def __call__(self, cmd: Callable[[CmdArgs, Context], PluginGen[Any]], a: CmdArgs) -> Any:
+        """Run ``cmd``; an ADD's result as the plugin prints it, parsed."""
+        out = run(cmd(a, self.ctx), self.host,
+                  delegate=delegator(OursExecutor(self.host, self.fs, self.ctx), a))  # fmt: skip
+        return json.loads(out.render("1.0.0")) if isinstance(out, Result) else out
+
+
+def setup() -> tuple[World, Recording, Rig]:
     w = World(seed=1)
     w.netns_add("node")
     w.netns_add("pod1")
     mem = MemFs()
-    mem.mkdir("/usr")
-    mem.mkdir("/usr/lib")
-    mem.mkdir("/usr/lib/cni")
+    mem.mkdir("/usr/lib/cni", parents=True)
     mem.write("/usr/lib/cni/host-local", "")
-    return w, Recording(w), Context("node", MemPluginFs(mem), w.rng)
+    host = Recording(w)
+    return w, host, Rig(w, host, mem)
 
 
 def args(conf: dict[str, object], netns: str = "/var/run/netns/pod1") -> CmdArgs:
@@ -55,8 +72,8 @@ def args(conf: dict[str, object], netns: str = "/var/run/netns/pod1") -> CmdArgs
 
 
 def test_add_result_and_state() -> None:
-    w, host, ctx = setup()
-    out = json.loads(drive(bridge.cmd_add(args(CONF), ctx), host))
+    w, host, drive = setup()
+    out = drive(bridge.cmd_add, args(CONF))
     names = [i["name"] for i in out["interfaces"]]
     assert names[0] == "cni0" and names[1].startswith("veth") and len(names[1]) == 12
     assert out["interfaces"][2]["sandbox"] == "/var/run/netns/pod1"
@@ -71,27 +88,26 @@ def test_add_result_and_state() -> None:
 
 
 def test_veth_names_are_deterministic_per_seed() -> None:
-    _, host, ctx = setup()
-    a = json.loads(drive(bridge.cmd_add(args(CONF), ctx), host))
-    _, host, ctx = setup()
-    b = json.loads(drive(bridge.cmd_add(args(CONF), ctx), host))
+    drive = setup()[2]
+    a = drive(bridge.cmd_add, args(CONF))
+    drive = setup()[2]
+    b = drive(bridge.cmd_add, args(CONF))
     assert a["interfaces"][1]["name"] == b["interfaces"][1]["name"]
 
 
 def test_errors() -> None:
-    _, host, ctx = setup()
+    drive = setup()[2]
     for conf, netns, msg in (
         ({**CONF, "ipam": {"type": "nosuch"}}, "/var/run/netns/pod1",
          'failed to find plugin "nosuch" in path [/usr/lib/cni]'),
         (CONF, "/var/run/netns/nope", 'failed to open netns "/var/run/netns/nope": '
          'failed to Statfs "/var/run/netns/nope": no such file or directory'),
-        ({**CONF, "ipMasq": True}, "/var/run/netns/pod1", "netsim: ipMasq is not modelled yet"),
         ({**CONF, "vlan": 5000}, "/var/run/netns/pod1",
          "invalid VLAN ID 5000 (must be between 0 and 4094)"),
         (CONF, "/var/run/netns/pod1", "container veth name provided (eth0) already exists"),
     ):  # fmt: skip
         try:
-            drive(bridge.cmd_add(args(conf, netns), ctx), host)
+            drive(bridge.cmd_add, args(conf, netns))
         except CniError as e:
             assert e.msg == msg
         else:
@@ -99,16 +115,16 @@ def test_errors() -> None:
 
 
 def test_del_and_check() -> None:
-    w, host, ctx = setup()
-    out = json.loads(drive(bridge.cmd_add(args(CONF), ctx), host))
-    drive(bridge.cmd_check(args({**CONF, "prevResult": out}), ctx), host)
+    w, _, drive = setup()
+    out = drive(bridge.cmd_add, args(CONF))
+    drive(bridge.cmd_check, args({**CONF, "prevResult": out}))
     try:
-        drive(bridge.cmd_check(args(CONF), ctx), host)
+        drive(bridge.cmd_check, args(CONF))
     except CniError as e:
         assert e.msg == "Required prevResult missing"
-    drive(bridge.cmd_del(args(CONF), ctx), host)
-    drive(bridge.cmd_del(args(CONF), ctx), host)
-    drive(bridge.cmd_del(args(CONF, "/var/run/netns/gone"), ctx), host)
+    drive(bridge.cmd_del, args(CONF))
+    drive(bridge.cmd_del, args(CONF))
+    drive(bridge.cmd_del, args(CONF, "/var/run/netns/gone"))
     assert [d.ifname for d in w.netns("pod1")] == ["lo"]
     assert sorted(d.ifname for d in w.netns("node")) == ["cni0", "lo"]
-    assert ctx.fs.listdir("/run/ipam/mynet") == ["last_reserved_ip.0", "lock"]
+    assert drive.fs.listdir("/run/ipam/mynet") == ["last_reserved_ip.0", "lock"]

@@ -6,7 +6,16 @@ import errno
 
 import pytest
 
-from netsim.cni.driver import Delegate, GenPlugin, PluginGen, RecordingHost, bind, run, scripted
+from netsim.cni.driver import (
+    Context,
+    Delegate,
+    GenPlugin,
+    PluginGen,
+    RecordingHost,
+    bind,
+    run,
+    scripted,
+)
 from netsim.cni.errors import CniError
 from netsim.cni.fs import MemPluginFs
 from netsim.cni.result import Result
@@ -85,12 +94,12 @@ def test_without_a_delegator_delegation_fails_as_plugin_not_found() -> None:
         run(delegating(), RecordingHost())
 
 
-def _add(args: CmdArgs) -> PluginGen[Result]:
+def _add(args: CmdArgs, ctx: Context) -> PluginGen[Result]:
     yield LinkSet(ifname="lo", up=True)
     return Result()
 
 
-def _fail(args: CmdArgs) -> PluginGen[None]:
+def _fail(args: CmdArgs, ctx: Context) -> PluginGen[None]:
     yield LinkSet(ifname="lo", up=False)
     raise CniError("nope")
 

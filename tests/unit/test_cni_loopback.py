@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from netsim import World
-from netsim.cni.driver import RecordingHost, run, scripted
+from netsim.cni.driver import Context, RecordingHost, run, scripted
 from netsim.cni.errors import CniError
 from netsim.cni.plugins.loopback import cmd_add, cmd_check, cmd_del
 from netsim.cni.plugins.netns import NSPathNotExist, netns_name
@@ -18,6 +18,8 @@ from netsim.cni.result import Result
 from netsim.cni.skel import CmdArgs
 from netsim.errors import KernelError, NoSuchNetns
 from netsim.host.ops import Dump, LinkSet, SysctlGet
+
+CTX = Context()
 
 CONF = '{"cniVersion":"1.0.0","name":"lo","type":"loopback"}'
 NETNS = "/var/run/netns/cnix-pod1"
@@ -44,7 +46,7 @@ def test_netns_paths_name_namespaces() -> None:
 
 def test_add_sets_lo_up_and_reports_its_addresses_with_the_kernels_ipv6_loopback() -> None:
     host = RecordingHost(scripted([lo()], None, [UP_V4], "0"))
-    result = run(cmd_add(args()), host)
+    result = run(cmd_add(args(), CTX), host)
     assert host.ops == [
         Dump(netns="cnix-pod1", what="link"),
         LinkSet(netns="cnix-pod1", ifname="lo", up=True),
@@ -60,16 +62,16 @@ def test_add_sets_lo_up_and_reports_its_addresses_with_the_kernels_ipv6_loopback
 
 
 def test_add_without_ipv6_reports_only_ipv4() -> None:
-    result = run(cmd_add(args()), RecordingHost(scripted([lo()], None, [UP_V4], "1")))
+    result = run(cmd_add(args(), CTX), RecordingHost(scripted([lo()], None, [UP_V4], "1")))
     assert [str(ip.address) for ip in result.ips] == ["127.0.0.1/8"]
     no_proc = RecordingHost(scripted([lo()], None, [UP_V4], KernelError(errno.ENOENT)))
-    assert len(run(cmd_add(args()), no_proc).ips) == 1
+    assert len(run(cmd_add(args(), CTX), no_proc).ips) == 1
 
 
 def test_add_uses_ipv6_addresses_the_host_lists() -> None:
     both = lo("UP", addrs=(("inet", "127.0.0.1", 8), ("inet6", "::1", 128)))
     host = RecordingHost(scripted([lo()], None, [both]))
-    result = run(cmd_add(args()), host)
+    result = run(cmd_add(args(), CTX), host)
     assert [str(ip.address) for ip in result.ips] == ["127.0.0.1/8", "::1/128"]
     assert len(host.ops) == 3  # no sysctl read needed
 
@@ -79,13 +81,13 @@ def test_add_refuses_a_non_loopback_address() -> None:
     with pytest.raises(
         CniError, match=r'loopback interface found with non-loopback address "10.0.0.1"'
     ):
-        run(cmd_add(args()), RecordingHost(scripted([lo()], None, [odd])))
+        run(cmd_add(args(), CTX), RecordingHost(scripted([lo()], None, [odd])))
 
 
 def test_add_passes_a_prev_result_through() -> None:
     prev = {"cniVersion": "1.0.0", "ips": [{"address": "10.1.0.2/24", "gateway": "10.1.0.1"}]}
     stdin = json.dumps({**json.loads(CONF), "prevResult": prev})
-    result = run(cmd_add(args(stdin)), RecordingHost(scripted([lo()], None, [UP_V4])))
+    result = run(cmd_add(args(stdin), CTX), RecordingHost(scripted([lo()], None, [UP_V4])))
     assert isinstance(result, Result)
     assert json.loads(result.render("1.0.0")) == {**prev, "dns": {}}
 
@@ -96,24 +98,24 @@ def test_a_missing_namespace_fails_add_and_check_but_not_del() -> None:
     for cmd in (cmd_add, cmd_check):
         host = RecordingHost(scripted(NoSuchNetns("nope")))
         with pytest.raises(NSPathNotExist) as info:
-            run(cmd(args(netns=missing)), host)
+            run(cmd(args(netns=missing), CTX), host)
         assert info.value.msg == want
     host = RecordingHost(scripted(NoSuchNetns("nope")))
-    run(cmd_del(args(netns=missing)), host)
+    run(cmd_del(args(netns=missing), CTX), host)
     assert host.ops == [Dump(netns="nope", what="link")]
     with pytest.raises(NSPathNotExist):
-        run(cmd_add(args(netns="/proc/1/ns/net")), RecordingHost())
+        run(cmd_add(args(netns="/proc/1/ns/net"), CTX), RecordingHost())
 
 
 def test_del_sets_lo_down_and_check_wants_it_up() -> None:
     host = RecordingHost(scripted([UP_V4]))
-    run(cmd_del(args()), host)
+    run(cmd_del(args(), CTX), host)
     assert host.ops[-1] == LinkSet(netns="cnix-pod1", ifname="lo", up=False)
-    run(cmd_check(args()), RecordingHost(scripted([UP_V4])))
+    run(cmd_check(args(), CTX), RecordingHost(scripted([UP_V4])))
     with pytest.raises(CniError, match="loopback interface is down"):
-        run(cmd_check(args()), RecordingHost(scripted([lo()])))
+        run(cmd_check(args(), CTX), RecordingHost(scripted([lo()])))
     nothing = RecordingHost()
-    run(cmd_del(args(netns="")), nothing)
+    run(cmd_del(args(netns=""), CTX), nothing)
     assert nothing.ops == []
 
 

@@ -14,7 +14,7 @@ import pytest
 from netsim import World
 from netsim.backends.sim.host import SimHost
 from netsim.cni import plugins as plugin_registry
-from netsim.cni.driver import GenPlugin, PluginGen, RecordingHost
+from netsim.cni.driver import Context, GenPlugin, PluginGen, RecordingHost
 from netsim.cni.errors import CniError
 from netsim.cni.result import Result
 from netsim.cni.runtime import LibcniError, Runtime, RuntimeConf
@@ -86,13 +86,13 @@ CALLS: list[tuple[str, str, dict[str, Any]]] = []
 
 
 def toy(name: str) -> GenPlugin:
-    def add(args: CmdArgs) -> PluginGen[Result]:
+    def add(args: CmdArgs, ctx: Context) -> PluginGen[Result]:
         CALLS.append((name, "ADD", json.loads(args.stdin)))
         yield SysctlSet(key=f"toy.{name}", value="add")
         return Result(dns=Result().dns)
 
     def other(cmd: str) -> Any:
-        def fn(args: CmdArgs) -> PluginGen[None]:
+        def fn(args: CmdArgs, ctx: Context) -> PluginGen[None]:
             CALLS.append((name, cmd, json.loads(args.stdin)))
             yield SysctlSet(key=f"toy.{name}", value=cmd.lower())
             if json.loads(args.stdin).get("fail") == cmd:

@@ -9,12 +9,13 @@ compare with :class:`~netsim.backends.sim.host.SimHost`'s; dumps are what
 
 from __future__ import annotations
 
+import time
 from typing import Any, Final, final
 
 from netsim.backends.linux.apply import KindUnavailable
 from netsim.backends.linux.sandbox import RunResult, Sandbox
-from netsim.errors import KernelError
-from netsim.host.ops import INIT_NET, NetnsAdd, Op, SysctlSet, to_dict
+from netsim.errors import CommandFailed, KernelError
+from netsim.host.ops import INIT_NET, Iptables, NetnsAdd, Op, Sleep, SysctlSet, to_dict
 from netsim.host.protocol import OpResult
 
 __all__ = ["KernelHost", "KindUnavailable"]
@@ -45,6 +46,11 @@ class KernelHost:
 
     def apply(self, op: Op) -> OpResult:
         """Apply ``op`` in the sandbox; raise :class:`KernelError` if refused."""
+        if isinstance(op, Sleep):
+            time.sleep(op.seconds)
+            return None
+        if isinstance(op, Iptables):
+            return self._iptables(op)
         answer = self.sandbox.request("apply", op=to_dict(op))
         error: dict[str, Any] | None = answer.get("error")
         if error is not None:
@@ -55,6 +61,15 @@ class KernelHost:
             self._ipv6_off(op.name)
         result: OpResult = answer.get("result")
         return result
+
+    def _iptables(self, op: Iptables) -> str:
+        """The real ``iptables`` (``ip6tables``) in the namespace."""
+        argv = ("ip6tables" if op.ipv6 else "iptables", *op.args)
+        prefix = [] if op.netns == INIT_NET else ["ip", "netns", "exec", op.netns]
+        r = self.sandbox.run([*prefix, *argv])
+        if r.returncode != 0:
+            raise CommandFailed(argv, r.returncode, r.stderr)
+        return r.stdout
 
     def _ipv6_off(self, netns: str) -> None:
         for key in self.IPV6_OFF:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, final
 
 from netsim.backends.sim.dump import bridge_link_records, fdb_records, link_records
 from netsim.backends.sim.dump_l3 import addr_records, neigh_records, route_records, rule_records
-from netsim.errors import NetsimError
+from netsim.errors import CommandFailed, NetsimError
 from netsim.host.ops import (
     INIT_NET,
     AddrAdd,
@@ -17,6 +17,7 @@ from netsim.host.ops import (
     Dump,
     FdbAdd,
     FdbDel,
+    Iptables,
     LinkAdd,
     LinkDel,
     LinkSet,
@@ -27,6 +28,7 @@ from netsim.host.ops import (
     Op,
     RouteAdd,
     RouteDel,
+    Sleep,
     SysctlGet,
     SysctlSet,
 )
@@ -73,6 +75,10 @@ class SimHost:
                 flags = {"hairpin": op.hairpin, "learning": op.learning, "flood": op.flood}
                 w.bridge_link_set(op.ifname, netns=op.netns,
                                   **{k: v for k, v in flags.items() if v is not None})  # fmt: skip
+            case Iptables():
+                return self._iptables(op)
+            case Sleep(seconds=seconds):
+                w.sleep(seconds)
             case LinkDel(netns=ns, ifname=ifname):
                 w.link_del(ifname, netns=ns)
             case AddrAdd():
@@ -104,6 +110,24 @@ class SimHost:
             case Dump():
                 return self._dump(op)
         return None
+
+    def _iptables(self, op: Iptables) -> str:
+        """netsim's ``iptables`` program (the simulated machine's userland) in the namespace."""
+        import io
+
+        from netsim.shell.proc import Proc
+        from netsim.tools.iptables import iptables_main
+
+        argv = ("ip6tables" if op.ipv6 else "iptables", *op.args)
+        if op.ipv6:  # no IPv6 netfilter in the model, so no ip6tables program either
+            raise CommandFailed(argv, 127, "netsim: ip6tables: command not supported\n")
+        out, err = io.StringIO(), io.StringIO()
+        self.world.kernel.netns(op.netns)  # NoSuchNetns, as ip netns exec finds
+        proc = Proc(self.world, op.netns, list(argv), "", {}, out, err)
+        status = iptables_main(proc)
+        if status != 0:
+            raise CommandFailed(argv, status, err.getvalue())
+        return out.getvalue()
 
     def _link_add(self, op: LinkAdd) -> None:
         w, d = self.world, op.data

@@ -4,6 +4,7 @@
 
     netns.py     CNI_NETNS paths and ns.GetNS / WithNetNSPath (plugins/pkg/ns)
     loopback.py  plugins/main/loopback
+    main/        plugins/main: bridge, ptp and what they share
 
 :data:`GEN_PLUGINS` names them by type; :mod:`netsim.cni.exec` installs them as
 ``netsim sh`` executables and :mod:`netsim.cni.runtime` runs them in chains.
@@ -15,8 +16,10 @@ from typing import Final
 
 from netsim.cni.driver import GenPlugin
 from netsim.cni.plugins.loopback import LOOPBACK
+from netsim.cni.plugins.main.bridge import BRIDGE
+from netsim.cni.plugins.main.ptp import PTP
 
 __all__ = ["GEN_PLUGINS"]
 
 #: plugin type -> generator plugin.
-GEN_PLUGINS: Final[dict[str, GenPlugin]] = {p.name: p for p in (LOOPBACK,)}
+GEN_PLUGINS: Final[dict[str, GenPlugin]] = {p.name: p for p in (BRIDGE, LOOPBACK, PTP)}

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Final
 
-from netsim.cni.driver import GenPlugin, PluginGen
+from netsim.cni.driver import Context, GenPlugin, PluginGen
 from netsim.cni.errors import CniError
 from netsim.cni.gojson import GoJsonError, field, unmarshal
 from netsim.cni.plugins.netns import NSPathNotExist, open_netns
@@ -93,10 +93,10 @@ def _first_loopback(addrs: list[IPNet]) -> IPNet | None:
     return addrs[0] if addrs else None
 
 
-def cmd_add(args: CmdArgs) -> PluginGen[Result]:
+def cmd_add(args: CmdArgs, ctx: Context) -> PluginGen[Result]:
     """``cmdAdd``: ``lo`` up; its addresses, or the ``prevResult`` passed through."""
     prev = _prev_result(args.stdin)
-    netns, links = yield from open_netns(args.netns)
+    netns, links = yield from open_netns(ctx, args.netns)
     _find_lo(links)
     yield LinkSet(netns=netns, ifname=LO, up=True)
     records = yield Dump(netns=netns, what="addr")
@@ -113,21 +113,21 @@ def cmd_add(args: CmdArgs) -> PluginGen[Result]:
     return Result(_conf_version(args.stdin), interfaces=(iface,), ips=ips)
 
 
-def cmd_del(args: CmdArgs) -> PluginGen[None]:
+def cmd_del(args: CmdArgs, ctx: Context) -> PluginGen[None]:
     """``cmdDel``: ``lo`` down; nothing to do without a namespace or when it is gone."""
     if not args.netns:
         return
     try:
-        netns, links = yield from open_netns(args.netns)
+        netns, links = yield from open_netns(ctx, args.netns)
     except NSPathNotExist:
         return
     _find_lo(links)
     yield LinkSet(netns=netns, ifname=LO, up=False)
 
 
-def cmd_check(args: CmdArgs) -> PluginGen[None]:
+def cmd_check(args: CmdArgs, ctx: Context) -> PluginGen[None]:
     """``cmdCheck``: ``lo`` must be up."""
-    _, links = yield from open_netns(args.netns)
+    _, links = yield from open_netns(ctx, args.netns)
     if "UP" not in _find_lo(links).get("flags", []):
         raise CniError("loopback interface is down")
 

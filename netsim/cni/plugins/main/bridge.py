@@ -2,43 +2,45 @@
 v1.1.1 (``loadNetConf``, ``ensureBridge``, ``setupVeth``, ``calcGateways``,
 ``ensureAddr``, ``cmdAdd``, ``cmdDel``, ``cmdCheck``) as generators of host operations.
 
-Not modelled (a ``netsim: ...`` error when asked for): ``ipMasq``, ``vlan``/
-``vlanTrunk``, ``macspoofchk``, IPv6 addresses.  The wait for the host veth to be
-oper-UP reads its state but never sleeps."""
+Not modelled (a ``netsim: ...`` error when asked for): ``vlan``/``vlanTrunk``,
+``macspoofchk``, IPv6 addresses.  The wait for the host veth to be oper-UP
+sleeps as the plugin does (simulated time on the model)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno as _errno
 import ipaddress
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from netsim.cni.args import load_args, parse_string
+from netsim.cni.driver import Context, GenPlugin, PluginGen
 from netsim.cni.errors import CniError
 from netsim.cni.gojson import GoJsonError, unmarshal
+from netsim.cni.plugins.ipmasq import setup_ip_masq, teardown_ip_masq
 from netsim.cni.plugins.main.common import (
-    Context,
-    NsPathNotExist,
-    PluginGen,
+    addrs_of,
     del_link_by_name_addr,
     dns_of,
     enable_forward,
     errstr,
     exec_ipam,
-    get_ns,
     link_by_name,
-    parse_result,
     setup_veth,
     sysctl_ignore,
+    wait_oper_up,
 )
 from netsim.cni.plugins.main.iface import addr_add, configure_iface
+from netsim.cni.plugins.netns import NSPathNotExist, get_ns
 from netsim.cni.result import IP, Interface, IPConfig, IPNet, Result, Route
 from netsim.cni.skel import CmdArgs
+from netsim.cni.utils import format_chain_name, format_comment
 from netsim.errors import KernelError, NetsimError
 from netsim.host.ops import AddrDel, BridgePortSet, LinkAdd, LinkSet
 
-__all__ = ["BridgeConf", "cmd_add", "cmd_check", "cmd_del", "load_conf"]
+__all__ = ["BRIDGE", "BridgeConf", "cmd_add", "cmd_check", "cmd_del", "load_conf"]
 
 
 @dataclass(frozen=True)
@@ -166,8 +168,6 @@ def ensure_addr(ns: str, br: dict[str, Any], gw: IPNet, force: bool) -> PluginGe
     """``ensureAddr``: the gateway address on the bridge (an IPv4 address
     already there conflicts unless forceAddress), then the bridge's MAC set to
     the one it had at ensureBridge (pinning it)."""
-    from netsim.cni.plugins.main.common import addrs_of
-
     name = str(br["ifname"])
     have = [a for a in (yield from addrs_of(ns, name)) if a.version == gw.version]
     want = f"{gw.ip}/{gw.network.prefixlen}"
@@ -193,13 +193,12 @@ def ensure_addr(ns: str, br: dict[str, Any], gw: IPNet, force: bool) -> PluginGe
 
 
 def _unmodelled(conf: BridgeConf) -> None:
-    for flag, what in ((conf.ip_masq, "ipMasq"), (conf.vlan, "vlan"),
-                       (conf.macspoofchk, "macspoofchk")):  # fmt: skip
+    for flag, what in ((conf.vlan, "vlan"), (conf.macspoofchk, "macspoofchk")):
         if flag:
             raise CniError(f"netsim: {what} is not modelled yet")
 
 
-def cmd_add(args: CmdArgs, ctx: Context) -> PluginGen[str]:
+def cmd_add(args: CmdArgs, ctx: Context) -> PluginGen[Result]:
     """``cmdAdd``."""
     conf = load_conf(args.stdin, args.args)
     if conf.hairpin and conf.promisc:
@@ -224,12 +223,13 @@ def cmd_add(args: CmdArgs, ctx: Context) -> PluginGen[str]:
               Interface(args.ifname, veth.cont_mac, args.netns))  # fmt: skip
     result = Result(interfaces=ifaces)
     if conf.ipam_type:
-        ipam_out = exec_ipam(ctx, "ADD", conf.ipam_type, args)
+        ipam = yield from exec_ipam("ADD", conf.ipam_type, args)
+        assert ipam is not None
         try:
-            result = yield from _add_l3(args, ctx, conf, br, cont_ns, result, parse_result(ipam_out))  # fmt: skip  # noqa: E501
+            result = yield from _add_l3(args, ctx, conf, br, cont_ns, result, ipam)
         except Exception:
             try:  # noqa: SIM105
-                exec_ipam(ctx, "DEL", conf.ipam_type, args)
+                yield from exec_ipam("DEL", conf.ipam_type, args)
             except CniError:
                 pass
             raise
@@ -240,13 +240,12 @@ def cmd_add(args: CmdArgs, ctx: Context) -> PluginGen[str]:
             yield LinkSet(netns=cont_ns, ifname=args.ifname, up=True)
         except NetsimError as e:
             raise CniError(f'failed to set "{args.ifname}" up: {errstr(e)}') from None
-        yield from _port_state(host, veth.host_name)
+        yield from wait_oper_up(host, veth.host_name)
     host_rec = yield from link_by_name(host, veth.host_name)
     br = yield from bridge_by_name(host, conf.bridge)
     ifaces = (Interface(conf.bridge, str(br.get("address", ""))),
               Interface(veth.host_name, str((host_rec or {}).get("address", ""))), ifaces[2])  # fmt: skip  # noqa: E501
-    result = dataclasses.replace(result, interfaces=ifaces, dns=dns_of(conf.dns))
-    return result.render(conf.cni_version)
+    return dataclasses.replace(result, interfaces=ifaces, dns=dns_of(conf.dns))
 
 
 def _add_l3(args: CmdArgs, ctx: Context, conf: BridgeConf, br: dict[str, Any], cont_ns: str,
@@ -263,7 +262,7 @@ def _add_l3(args: CmdArgs, ctx: Context, conf: BridgeConf, br: dict[str, Any], c
         yield from sysctl_ignore(cont_ns, f"net.ipv6.conf.{args.ifname}.accept_dad", "0")
     yield from sysctl_ignore(cont_ns, f"net.ipv4.conf.{args.ifname}.arp_notify", "1")
     yield from configure_iface(cont_ns, args.ifname, result, appended=appended)
-    yield from _port_state(ctx.host_netns, result.interfaces[1].name)
+    yield from wait_oper_up(ctx.host_netns, result.interfaces[1].name)
     if conf.is_gw:
         for fam, fam_gws in zip((4, 6), gws, strict=True):
             for gw in fam_gws:
@@ -276,36 +275,30 @@ def _add_l3(args: CmdArgs, ctx: Context, conf: BridgeConf, br: dict[str, Any], c
                     yield from enable_forward(ctx.host_netns, fam)
                 except NetsimError as e:
                     raise CniError(f"failed to enable forwarding: {errstr(e)}") from None
+    if conf.ip_masq:
+        chain, comment = format_chain_name(conf.name, args.container_id), format_comment(conf.name, args.container_id)  # fmt: skip  # noqa: E501
+        for ipc in result.ips:
+            yield from setup_ip_masq(ctx.host_netns, ipc.address, chain, comment)
     return result
-
-
-def _port_state(ns: str, ifname: str) -> PluginGen[None]:
-    """The wait for the host veth to be oper-UP: read once (no sleeping in netsim)."""
-    rec = yield from link_by_name(ns, ifname)
-    if rec is None:
-        raise CniError("Link not found")
 
 
 def cmd_del(args: CmdArgs, ctx: Context) -> PluginGen[None]:
     """``cmdDel``: the container interface deleted (absent or no netns: fine),
     then IPAM DEL; the bridge, its addresses and forwarding stay."""
     conf = load_conf(args.stdin, args.args)
-
-    def ipam_del() -> None:
-        if conf.ipam_type:
-            exec_ipam(ctx, "DEL", conf.ipam_type, args)
-
-    if not args.netns:
-        ipam_del()
-        return None
-    try:
-        cont_ns = yield from get_ns(ctx, args.netns)
-    except NsPathNotExist:
-        ipam_del()
-        return None
-    yield from del_link_by_name_addr(cont_ns, args.ifname)
-    ipam_del()
-    return None
+    cont_ns = None
+    if args.netns:
+        with contextlib.suppress(NSPathNotExist):  # gone already: only IPAM DEL
+            cont_ns = yield from get_ns(ctx, args.netns)
+    ipnets = []
+    if cont_ns is not None:
+        ipnets = (yield from del_link_by_name_addr(cont_ns, args.ifname)) or []
+    if conf.ipam_type:
+        yield from exec_ipam("DEL", conf.ipam_type, args)
+    if conf.ipam_type and conf.ip_masq:  # only for the addresses the interface had
+        chain, comment = format_chain_name(conf.name, args.container_id), format_comment(conf.name, args.container_id)  # fmt: skip  # noqa: E501
+        for ipn in ipnets:
+            yield from teardown_ip_masq(ctx.host_netns, ipn, chain, comment)
 
 
 def cmd_check(args: CmdArgs, ctx: Context) -> PluginGen[None]:
@@ -314,4 +307,6 @@ def cmd_check(args: CmdArgs, ctx: Context) -> PluginGen[None]:
 
     conf = load_conf(args.stdin, args.args)
     yield from check(args, ctx, conf)
-    return None
+
+
+BRIDGE: Final = GenPlugin("bridge", add=cmd_add, check=cmd_check, delete=cmd_del)

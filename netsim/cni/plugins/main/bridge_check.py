@@ -6,17 +6,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from netsim.cni.driver import Context, PluginGen
 from netsim.cni.errors import CniError
-from netsim.cni.plugins.main.common import (
-    Context,
-    PluginGen,
-    exec_ipam,
-    get_ns,
-    link_by_name,
-    parse_prev_result,
-)
+from netsim.cni.plugins.main.common import exec_ipam, link_by_name
 from netsim.cni.plugins.main.iface import validate_ips, validate_routes
+from netsim.cni.plugins.netns import get_ns
 from netsim.cni.result import Interface
+from netsim.cni.runtime_result import result_from_json
 from netsim.cni.skel import CmdArgs
 
 if TYPE_CHECKING:
@@ -49,10 +45,10 @@ def check(args: CmdArgs, ctx: Context, conf: BridgeConf) -> PluginGen[None]:
         cont_ns = yield from get_ns(ctx, args.netns)
     except CniError as e:
         raise CniError(f'failed to open netns "{args.netns}": {e.msg}') from None
-    exec_ipam(ctx, "CHECK", conf.ipam_type, args)
+    yield from exec_ipam("CHECK", conf.ipam_type, args)
     if conf.prev_result is None:
         raise CniError("Required prevResult missing")
-    result = parse_prev_result(conf.prev_result)
+    result = result_from_json(conf.prev_result)
     br_map = next((i for i in result.interfaces if i.name == conf.bridge), Interface(""))
     cont_map = next((i for i in result.interfaces if i.name == args.ifname
                      and i.sandbox == args.netns and i.name != conf.bridge), Interface(""))  # fmt: skip  # noqa: E501

@@ -1,16 +1,17 @@
-"""What the main plugins share: the context a plugin runs in, the loop that
-applies its operations, and the helpers of containernetworking/plugins v1.1.1
-they call, as generators yielding :mod:`netsim.host.ops`:
+"""What the main plugins share: the helpers of containernetworking/plugins v1.1.1
+they call, as generators yielding :mod:`netsim.host.ops` (driven by
+:mod:`netsim.cni.driver`):
 
-* ``ns.GetNS`` (:func:`get_ns`): a ``CNI_NETNS`` path to a namespace name;
 * ``netlink.LinkByName`` / ``AddrList`` (:func:`link_by_name`, :func:`addrs_of`);
 * ``ip.SetupVeth`` (:func:`setup_veth`, ``pkg/ip/link_linux.go``);
 * ``ip.DelLinkByNameAddr`` (:func:`del_link_by_name_addr`);
-* ``ipam.ExecAdd/ExecDel/ExecCheck`` (:func:`exec_ipam`): the IPAM plugin found
-  through ``CNI_PATH`` (``invoke.FindInPath``) and run in-process, its output
-  parsed as ``invoke`` does (its error JSON keeps its code).
+* ``ipam.ExecAdd/ExecDel/ExecCheck`` (:func:`exec_ipam`): a
+  :class:`~netsim.cni.driver.Delegate` to the IPAM plugin found on ``CNI_PATH``
+  (its error keeps its code);
+* ``sysctl.Sysctl``, ``ip.EnableIP4Forward`` and the wait for a link's
+  operational state (:func:`wait_oper_up`).
 
-The plugin's own namespace (``Context.host_netns``) is the one the command runs
+A plugin's own namespace (``Context.host_netns``) is the one the command runs
 in (``ip netns exec node ...`` makes it ``node``)."""
 
 from __future__ import annotations
@@ -18,82 +19,34 @@ from __future__ import annotations
 import errno as _errno
 import ipaddress
 import os
-import posixpath
 import random
-from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
+from netsim.cni.driver import Context, Delegate, PluginGen
 from netsim.cni.errors import CniError
-from netsim.cni.fs import PluginFs, PluginFsError
-from netsim.cni.gojson import GoJsonError, unmarshal
-from netsim.cni.ipam.host_local import HOST_LOCAL
-from netsim.cni.ipam.static import STATIC
-from netsim.cni.result import DNS, Interface, IPConfig, Result, Route
-from netsim.cni.skel import CmdArgs, Plugin, plugin_main
+from netsim.cni.result import DNS, Result
+from netsim.cni.skel import CmdArgs
 from netsim.errors import KernelError, NetsimError
-from netsim.host.ops import Dump, LinkAdd, LinkDel, LinkSet, Op, SysctlGet, SysctlSet
-from netsim.host.protocol import Host, OpResult
+from netsim.host.ops import Dump, LinkAdd, LinkDel, LinkSet, Sleep, SysctlGet, SysctlSet
 
 __all__ = [
-    "IPAM_PLUGINS",
-    "Context",
-    "NsPathNotExist",
-    "PluginGen",
+    "Veth",
     "addrs_of",
     "del_link_by_name_addr",
-    "drive",
+    "dns_conf_set",
+    "dns_of",
+    "enable_forward",
     "errstr",
     "exec_ipam",
-    "get_ns",
     "link_by_name",
-    "parse_result",
     "setup_veth",
+    "sysctl_ignore",
+    "wait_oper_up",
 ]
 
-T = TypeVar("T")
-#: A plugin command or helper: yields operations, gets their results, returns ``T``.
-PluginGen = Generator[Op, OpResult, T]
-
-#: IPAM plugin type -> plugin, for delegation.
-IPAM_PLUGINS: Final[dict[str, Plugin]] = {p.name: p for p in (HOST_LOCAL, STATIC)}
-#: Where ``ip netns add`` puts its bind mounts (``/var/run`` is a link to ``/run``).
-NETNS_DIRS: Final = ("/run/netns", "/var/run/netns")
-#: ``TMPFS_MAGIC``: what ``ns.GetNS`` finds on a path that is a plain file.
-TMPFS_MAGIC: Final = 0x1021994
-
-
-@dataclass(frozen=True)
-class Context:
-    """Where a main plugin runs: its own namespace, the filesystem (for IPAM
-    delegation) and the random source for veth names (the world's seeded RNG)."""
-
-    host_netns: str
-    fs: PluginFs
-    rng: random.Random
-
-
-class NsPathNotExist(CniError):
-    """``ns.NSPathNotExistErr``: DEL treats it as success."""
-
-
-def drive(gen: PluginGen[T], host: Host) -> T:
-    """Run ``gen`` against ``host``: send each result back, throw each refusal
-    (:class:`~netsim.errors.NetsimError`) in.  A minimal stand-in for the
-    driver of :mod:`netsim.cni.driver`."""
-    send: OpResult = None
-    error: NetsimError | None = None
-    while True:
-        try:
-            op = gen.throw(error) if error is not None else gen.send(send)
-        except StopIteration as stop:
-            value: T = stop.value
-            return value
-        error, send = None, None
-        try:
-            send = host.apply(op)
-        except NetsimError as e:
-            error = e
+#: ``retries`` of bridge.go's port-state wait, in seconds.
+OPER_UP_RETRIES: Final = (0.0, 0.05, 0.5, 1.0, 1.0)
 
 
 def errstr(e: NetsimError) -> str:
@@ -101,32 +54,6 @@ def errstr(e: NetsimError) -> str:
     if isinstance(e, KernelError) and e.errno:
         return os.strerror(e.errno).lower()
     return str(e)
-
-
-def _exists(fs: PluginFs, path: str) -> bool:
-    if fs.is_dir(path):
-        return True
-    try:
-        fs.read(path)
-    except PluginFsError:
-        return False
-    return True
-
-
-def get_ns(ctx: Context, path: str) -> PluginGen[str]:
-    """``ns.GetNS``: the namespace ``path`` names, else ``failed to Statfs "P": no
-    such file or directory`` (:class:`NsPathNotExist`) or ``unknown FS magic``."""
-    parent, _, name = path.rpartition("/")
-    if parent in NETNS_DIRS and name:
-        try:
-            yield Dump(netns=name, what="link")
-        except NetsimError:
-            pass
-        else:
-            return name
-    if _exists(ctx.fs, path):
-        raise CniError(f'unknown FS magic on "{path}": {TMPFS_MAGIC:x}')
-    raise NsPathNotExist(f'failed to Statfs "{path}": no such file or directory')
 
 
 def link_by_name(netns: str, ifname: str) -> PluginGen[dict[str, Any] | None]:
@@ -237,66 +164,28 @@ def _global_unicast(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 # --- IPAM delegation (pkg/ipam, cni/pkg/invoke) ---------------------------------------------
 
 
-def find_in_path(fs: PluginFs, plugin: str, path: str) -> str:
-    """``invoke.FindInPath``."""
-    if not plugin:
-        raise CniError("no plugin name provided")
-    dirs = path.split(":") if path else []
-    for d in dirs:
-        full = posixpath.join(d, plugin)
-        if _exists(fs, full):
-            return full
-    raise CniError(f'failed to find plugin "{plugin}" in path [{" ".join(dirs)}]')
+def exec_ipam(command: str, ipam_type: str, args: CmdArgs) -> PluginGen[Result | None]:
+    """``ipam.ExecAdd`` / ``ExecDel`` / ``ExecCheck``: the IPAM plugin ``ipam_type``
+    found on ``CNI_PATH``, with the same environment and the whole config; the
+    result for ADD.  Its failure is raised as the :class:`CniError` it printed."""
+    result: Result | None = yield Delegate(command, ipam_type, args.stdin)
+    return result
 
 
-def exec_ipam(ctx: Context, command: str, ipam_type: str, args: CmdArgs) -> str:
-    """``ipam.ExecAdd`` / ``ExecDel`` / ``ExecCheck``: run the IPAM plugin with the
-    same environment and the whole config; its stdout, or its error as it printed it."""
-    find_in_path(ctx.fs, ipam_type, args.path)
-    plugin = IPAM_PLUGINS.get(ipam_type)
-    if plugin is None:
-        raise CniError(f"netsim: {ipam_type!r} cannot run as an IPAM plugin here")
-    env = {"CNI_COMMAND": command, "CNI_CONTAINERID": args.container_id,
-           "CNI_NETNS": args.netns, "CNI_IFNAME": args.ifname, "CNI_ARGS": args.args,
-           "CNI_PATH": args.path}  # fmt: skip
-    out = plugin_main(plugin, env, args.stdin, ctx.fs)
-    if out.status == 0:
-        return out.stdout
-    if not out.stdout:
-        raise CniError(f"netplugin failed with no error message: exit status {out.status}")
-    try:
-        err = unmarshal(out.stdout)
-    except GoJsonError as e:
-        raise CniError(f"netplugin failed but error parsing its diagnostic message {out.stdout!r}: {e}") from None  # fmt: skip  # noqa: E501
-    raise CniError(str(err.get("msg", "")), code=int(err.get("code", 0)),
-                   details=str(err.get("details", "")))  # fmt: skip
-
-
-def parse_result(text: str) -> Result:
-    """``current.NewResultFromResult`` of an IPAM plugin's output (1.0.0,
-    0.3.x/0.4.0 with ``version``, or 0.1.0/0.2.0 with ``ip4``/``ip6``)."""
-    obj = unmarshal(text)
-    ips: list[IPConfig] = []
-    routes: list[Route] = []
-    if "ips" in obj or ("ip4" not in obj and "ip6" not in obj):
-        for ip in obj.get("ips") or []:
-            gw = ip.get("gateway")
-            ips.append(IPConfig(ipaddress.ip_interface(ip["address"]),
-                                ipaddress.ip_address(gw) if gw else None))  # fmt: skip
-        raw_routes = list(obj.get("routes") or [])
-    else:
-        raw_routes = []
-        for key in ("ip4", "ip6"):
-            ipc = obj.get(key)
-            if ipc:
-                gw = ipc.get("gateway")
-                ips.append(IPConfig(ipaddress.ip_interface(ipc["ip"]),
-                                    ipaddress.ip_address(gw) if gw else None))  # fmt: skip
-                raw_routes += ipc.get("routes") or []
-    for r in raw_routes:
-        gw = r.get("gw")
-        routes.append(Route(ipaddress.ip_interface(r["dst"]), ipaddress.ip_address(gw) if gw else None))  # fmt: skip  # noqa: E501
-    return Result(ips=tuple(ips), routes=tuple(routes), dns=dns_of(obj.get("dns")))
+def wait_oper_up(netns: str, ifname: str) -> PluginGen[str]:
+    """bridge.go's port-state wait: sleep 0, 50, 500, 1000 and 1000 ms, reading the
+    link after each, until it is oper-UP (the link watcher may take up to a
+    second); else ``bridge port in error state: <state>``.  The last state read."""
+    state = ""
+    for delay in OPER_UP_RETRIES:
+        yield Sleep(seconds=delay)
+        rec = yield from link_by_name(netns, ifname)
+        if rec is None:
+            raise CniError("Link not found")
+        state = str(rec.get("operstate", "")).lower()
+        if state == "up":
+            return state
+    raise CniError(f"bridge port in error state: {state}")
 
 
 def dns_of(obj: Any) -> DNS:
@@ -313,15 +202,3 @@ def dns_conf_set(obj: Any) -> bool:
         return False
     lists = any(obj.get(k) is not None for k in ("nameservers", "search", "options"))
     return lists or bool(obj.get("domain"))
-
-
-def parse_prev_result(obj: Any) -> Result:
-    """``version.ParsePrevResult`` + ``NewResultFromResult`` of a 1.0.0/0.4.0 prevResult."""
-    from netsim.cni.gojson import marshal_compact
-
-    base = parse_result(marshal_compact(obj))
-    ifaces = tuple(Interface(str(i.get("name", "")), str(i.get("mac", "")), str(i.get("sandbox", "")))  # noqa: E501
-                   for i in obj.get("interfaces") or [])  # fmt: skip
-    ips = tuple(IPConfig(ip.address, ip.gateway, raw.get("interface"))
-                for ip, raw in zip(base.ips, obj.get("ips") or [], strict=False))  # fmt: skip
-    return Result(interfaces=ifaces, ips=ips, routes=base.routes, dns=base.dns)

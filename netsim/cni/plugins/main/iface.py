@@ -8,8 +8,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from netsim.cni.driver import PluginGen
 from netsim.cni.errors import CniError
-from netsim.cni.plugins.main.common import PluginGen, addrs_of, errstr, link_by_name
+from netsim.cni.plugins.main.common import addrs_of, errstr, link_by_name
 from netsim.cni.result import IPNet, Result, Route
 from netsim.errors import NetsimError
 from netsim.host.ops import AddrAdd, Dump, LinkSet, RouteAdd

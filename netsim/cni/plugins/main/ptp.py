@@ -5,40 +5,39 @@ as generators of host operations.
 IPAM first (exhaustion leaves nothing behind), forwarding, the veth pair; the
 container gets its address, IPAM's routes, then its subnet route replaced by
 ``<gw> dev IF scope link src <ip>`` and ``<subnet> via <gw> src <ip>``; the host
-veth gets ``<gw>/32`` and ``<ip>/32 dev VETH scope host``.  ``ipMasq`` and IPv6
-are not modelled (a ``netsim: ...`` error)."""
+veth gets ``<gw>/32`` and ``<ip>/32 dev VETH scope host``; ``ipMasq`` adds the
+masquerade chain.  IPv6 is not modelled."""
 
 from __future__ import annotations
 
 import dataclasses
 import errno as _errno
-from typing import Any
+from typing import Any, Final
 
+from netsim.cni.driver import Context, GenPlugin, PluginGen
 from netsim.cni.errors import CniError
 from netsim.cni.gojson import GoJsonError, unmarshal
+from netsim.cni.plugins.ipmasq import setup_ip_masq, teardown_ip_masq
 from netsim.cni.plugins.main.common import (
-    Context,
-    NsPathNotExist,
-    PluginGen,
     del_link_by_name_addr,
     dns_conf_set,
     dns_of,
     enable_forward,
     errstr,
     exec_ipam,
-    get_ns,
     link_by_name,
-    parse_prev_result,
-    parse_result,
     setup_veth,
 )
 from netsim.cni.plugins.main.iface import configure_iface, validate_ips, validate_routes
+from netsim.cni.plugins.netns import NSPathNotExist, get_ns
 from netsim.cni.result import Interface, IPConfig, Result
+from netsim.cni.runtime_result import result_from_json
 from netsim.cni.skel import CmdArgs
+from netsim.cni.utils import format_chain_name, format_comment
 from netsim.errors import KernelError, NetsimError
 from netsim.host.ops import AddrAdd, RouteAdd, RouteDel
 
-__all__ = ["cmd_add", "cmd_check", "cmd_del"]
+__all__ = ["PTP", "cmd_add", "cmd_check", "cmd_del"]
 
 
 def _conf(stdin: str) -> dict[str, Any]:
@@ -50,22 +49,21 @@ def _conf(stdin: str) -> dict[str, Any]:
     return obj
 
 
-def cmd_add(args: CmdArgs, ctx: Context) -> PluginGen[str]:
+def cmd_add(args: CmdArgs, ctx: Context) -> PluginGen[Result]:
     """``cmdAdd``: IPAM ADD, forwarding, container veth, host veth; IPAM DEL on failure."""
     conf = _conf(args.stdin)
-    if conf.get("ipMasq"):
-        raise CniError("netsim: ipMasq is not modelled yet")
     ipam_type = str((conf.get("ipam") or {}).get("type", ""))
-    result = parse_result(exec_ipam(ctx, "ADD", ipam_type, args))
+    result = yield from exec_ipam("ADD", ipam_type, args)
+    assert result is not None
     try:
         result = yield from _add(args, ctx, conf, result)
     except Exception:
         try:  # noqa: SIM105
-            exec_ipam(ctx, "DEL", ipam_type, args)
+            yield from exec_ipam("DEL", ipam_type, args)
         except CniError:
             pass
         raise
-    return result.render(str(conf.get("cniVersion", "")))
+    return result
 
 
 def _add(args: CmdArgs, ctx: Context, conf: dict[str, Any], result: Result) -> PluginGen[Result]:
@@ -83,6 +81,11 @@ def _add(args: CmdArgs, ctx: Context, conf: dict[str, Any], result: Result) -> P
     mtu = int(conf.get("mtu") or 0)
     result = yield from setup_container_veth(ctx, cont_ns, args, mtu, result)
     yield from setup_host_veth(ctx.host_netns, result.interfaces[0].name, result)
+    if conf.get("ipMasq"):
+        name = str(conf.get("name", ""))
+        chain, comment = format_chain_name(name, args.container_id), format_comment(name, args.container_id)  # fmt: skip  # noqa: E501
+        for ipc in result.ips:
+            yield from setup_ip_masq(ctx.host_netns, ipc.address, chain, comment)
     if dns_conf_set(conf.get("dns")):
         result = dataclasses.replace(result, dns=dns_of(conf.get("dns")))
     return result
@@ -134,14 +137,27 @@ def setup_host_veth(ns: str, veth: str, result: Result) -> PluginGen[None]:
 def cmd_del(args: CmdArgs, ctx: Context) -> PluginGen[None]:
     """``cmdDel``: IPAM DEL first, then the container link (absent or no netns: fine)."""
     conf = _conf(args.stdin)
-    exec_ipam(ctx, "DEL", str((conf.get("ipam") or {}).get("type", "")), args)
+    yield from exec_ipam("DEL", str((conf.get("ipam") or {}).get("type", "")), args)
     if not args.netns:
         return None
     try:
         ns = yield from get_ns(ctx, args.netns)
-    except NsPathNotExist:
+    except NSPathNotExist:
         return None
-    yield from del_link_by_name_addr(ns, args.ifname)
+    ipnets = (yield from del_link_by_name_addr(ns, args.ifname)) or []
+    if ipnets and conf.get("ipMasq"):
+        name = str(conf.get("name", ""))
+        chain, comment = format_chain_name(name, args.container_id), format_comment(name, args.container_id)  # fmt: skip  # noqa: E501
+        failure: CniError | None = None
+        for ipn in ipnets:  # each tried; the last one's error is returned
+            try:
+                yield from teardown_ip_masq(ctx.host_netns, ipn, chain, comment)
+            except CniError as e:
+                failure = e
+            else:
+                failure = None
+        if failure is not None:
+            raise failure
     return None
 
 
@@ -152,10 +168,10 @@ def cmd_check(args: CmdArgs, ctx: Context) -> PluginGen[None]:
         ns = yield from get_ns(ctx, args.netns)
     except CniError as e:
         raise CniError(f'failed to open netns "{args.netns}": {e.msg}') from None
-    exec_ipam(ctx, "CHECK", str((conf.get("ipam") or {}).get("type", "")), args)
+    yield from exec_ipam("CHECK", str((conf.get("ipam") or {}).get("type", "")), args)
     if conf.get("prevResult") is None:
         raise CniError("ptp: Required prevResult missing")
-    result = parse_prev_result(conf["prevResult"])
+    result = result_from_json(conf["prevResult"])
     cont = next((i for i in result.interfaces
                  if i.name == args.ifname and i.sandbox == args.netns), Interface(""))  # fmt: skip
     if args.netns != cont.sandbox:
@@ -171,3 +187,6 @@ def cmd_check(args: CmdArgs, ctx: Context) -> PluginGen[None]:
         raise CniError(f"ptp: Interface {cont.name} Mac {cont.mac} doesn't match container Mac: {rec.get('address')}")  # fmt: skip  # noqa: E501
     yield from validate_ips(ns, args.ifname, result)
     yield from validate_routes(ns, result)
+
+
+PTP: Final = GenPlugin("ptp", add=cmd_add, check=cmd_check, delete=cmd_del)
