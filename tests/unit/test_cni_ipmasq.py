@@ -53,7 +53,7 @@ def test_teardown_without_the_chain_fails_as_cni_md_t2_shows() -> None:
         run(teardown_ip_masq("node", ipn, CHAIN, COMMENT), SimHost(w))
     assert info.value.msg == (
         f"running [/usr/sbin/iptables -t nat -D POSTROUTING -s 10.22.0.2 -j {CHAIN} -m comment "
-        f"--comment name: \"mynet\" id: \"ctr1\" --wait]: exit status 2: iptables v1.8.9 "
+        f'--comment name: "mynet" id: "ctr1" --wait]: exit status 2: iptables v1.8.9 '
         f"(nf_tables): Chain '{CHAIN}' does not exist\n"
         "Try `iptables -h' or 'iptables --help' for more information.\n"
     )
@@ -68,7 +68,11 @@ def test_setup_twice_appends_once_and_teardown_removes_all() -> None:
     assert len(w.netns("node").netfilter.table("nat").chain(CHAIN).rules) == 2
     run(teardown_ip_masq("node", ipn, CHAIN, COMMENT), SimHost(w))
     assert w.sh("ip netns exec node iptables -t nat -S").stdout.splitlines() == [
-        "-P PREROUTING ACCEPT", "-P INPUT ACCEPT", "-P OUTPUT ACCEPT", "-P POSTROUTING ACCEPT"]
+        "-P PREROUTING ACCEPT",
+        "-P INPUT ACCEPT",
+        "-P OUTPUT ACCEPT",
+        "-P POSTROUTING ACCEPT",
+    ]
 
 
 def test_a_refusal_is_the_librarys_error() -> None:
