@@ -1,20 +1,23 @@
-"""Observe a :class:`~netsim.host.Host` through its ``Dump`` and ``SysctlGet``
-operations (either backend; only the Host protocol is used)."""
+"""Observe a :class:`~netsim.host.Host` through its ``Dump``, ``SysctlGet`` and
+``Iptables`` operations (either backend; only the Host protocol is used).  The
+Host protocol has no files, so a Host snapshot lists none."""
 
 from __future__ import annotations
 
 from typing import Any, Final
 
 from netsim.errors import NetsimError
-from netsim.host.ops import Dump, SysctlGet
+from netsim.host.ops import Dump, Iptables, SysctlGet
 from netsim.host.protocol import Host
 from netsim.observe.snapshot import (
     CONF_SYSCTLS,
     GLOBAL_SYSCTLS,
+    IPTABLES_TABLES,
     NEIGH_SYSCTLS,
     NsSnapshot,
     Record,
     Snapshot,
+    iptables_records,
 )
 
 __all__ = ["snapshot"]
@@ -46,8 +49,17 @@ def _namespace(host: Host, ns: str) -> NsSnapshot:
     for what, name in _DUMPS:
         result = host.apply(Dump(netns=ns, what=what))
         values[name] = tuple(result) if isinstance(result, list) else ()
+    values["iptables"] = tuple(_iptables(host, ns))
     values["sysctls"] = _sysctls(host, ns, values["links"])
     return NsSnapshot(**values)
+
+
+def _iptables(host: Host, ns: str) -> list[Record]:
+    out: list[Record] = []
+    for table in IPTABLES_TABLES:
+        text = host.apply(Iptables(netns=ns, args=("-t", table, "-S")))
+        out += iptables_records(table, str(text or ""))
+    return out
 
 
 def _sysctls(host: Host, ns: str, links: tuple[Record, ...]) -> dict[str, str]:

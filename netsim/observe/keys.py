@@ -47,6 +47,10 @@ KEYS: Final[dict[str, Callable[[Record], str]]] = {
     "neigh": lambda r: f"{r.get('dst', '?')} dev {r.get('dev', '?')}",
     "fdb": _fdb,
     "brlinks": lambda r: str(r.get("ifname", "?")),
+    "iptables": lambda r: (
+        f"{r['table']} {r['chain']} {r.get('rule', '-P' if 'policy' in r else '-N')}"
+    ),  # noqa: E501
+    "files": lambda r: str(r["path"]),
     "sysctls": lambda r: str(r["key"]),
 }
 

@@ -89,8 +89,8 @@ def normalise(snap: Snapshot, *, pinned: frozenset[str] = frozenset()) -> Snapsh
         ctls = {_rename_key(k, renames): v for k, v in sysctls[ns].items()}
         out[ns] = NsSnapshot(links=done["links"], addrs=done["addrs"], routes=done["routes"],
                              rules=done["rules"], neigh=done["neigh"], fdb=done["fdb"],
-                             brlinks=done["brlinks"],
-                             sysctls=dict(sorted(ctls.items())))  # fmt: skip
+                             brlinks=done["brlinks"], iptables=done["iptables"],
+                             files=done["files"], sysctls=dict(sorted(ctls.items())))  # fmt: skip
     return Snapshot(out)
 
 
@@ -103,6 +103,8 @@ def _sorted(table: str, records: list[Record]) -> list[Record]:
         return sorted(records, key=lambda r: str(r.get("ifname", "")))
     if table == "rules":  # same-priority rules keep their (significant) order
         return sorted(records, key=lambda r: int(r.get("priority", 0)))
+    if table == "iptables":  # chains in -S order; a chain's rules keep theirs
+        return records
     return sorted(records, key=lambda r: record_key(table, r))
 
 

@@ -18,11 +18,23 @@ import json
 from typing import Any, Final
 
 from netsim.errors import NetsimError
-from netsim.observe.snapshot import SYSCTL_PATTERN, NsSnapshot, Record, Snapshot, wanted_sysctl
+from netsim.observe.snapshot import (
+    IPTABLES_TABLES,
+    STATE_DIRS,
+    SYSCTL_PATTERN,
+    NsSnapshot,
+    Record,
+    Snapshot,
+    file_record,
+    iptables_records,
+    wanted_sysctl,
+)
 
 __all__ = ["MARKER", "ObserveError", "parse_output", "snapshot_script", "split_output"]
 
 MARKER: Final = "@@netsim-observe"
+#: Starts each file of the ``files`` section (its path follows).
+FILE_MARKER: Final = "@@netsim-file"
 INIT_NET: Final = "init_net"
 
 #: Marker kind -> (command after ``ip``/``bridge`` and ``-n NS``, NsSnapshot field).
@@ -63,10 +75,21 @@ def snapshot_script(namespaces: list[str] | None = None) -> str:
     ]
     for kind, command, _ in _DUMPS:
         lines.append(f'  echo "$__m {kind}"; {command} 2>&1')
+    for table in IPTABLES_TABLES:
+        lines.append(f'  echo "$__m iptables-{table}"; $__x iptables -t {table} -S 2>&1')
     lines.append(
         f"  echo \"$__m sysctl\"; $__x sysctl -a 2>/dev/null | grep -E '{SYSCTL_PATTERN[:-1]} = '"
     )
-    lines += ["done", f"echo '{MARKER} end'", ""]
+    globs = " ".join(f"{d}/* {d}/*/* {d}/*/*/*" for d in STATE_DIRS)
+    lines += [
+        "done",
+        f"echo '{MARKER} {INIT_NET} files'",
+        f"for __f in {globs}; do",
+        f'  if [ -f "$__f" ]; then echo "{FILE_MARKER} $__f"; cat "$__f"; echo; fi',
+        "done",
+        f"echo '{MARKER} end'",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -84,7 +107,7 @@ def parse_output(text: str) -> Snapshot:
     sections: dict[str, dict[str, list[str]]] = {}
     current: list[str] | None = None
     ended = False
-    for line in part.splitlines()[1:]:
+    for line in part.split("\n")[1:]:  # files may hold \r
         if line == f"{MARKER} end":
             ended = True
             break
@@ -103,6 +126,11 @@ def _namespace(ns: str, kinds: dict[str, list[str]]) -> NsSnapshot:
     for kind, lines in kinds.items():
         if kind == "sysctl":
             values["sysctls"] = _sysctls(lines)
+        elif kind.startswith("iptables-"):
+            table = kind.removeprefix("iptables-")
+            values["iptables"] = (*values.get("iptables", ()), *_iptables(ns, table, lines))
+        elif kind == "files":
+            values["files"] = tuple(_files(lines))
         elif kind == "nsid":
             values["nsids"] = {
                 int(r["nsid"]): str(r.get("name", INIT_NET)) for r in _json(ns, kind, lines)
@@ -125,6 +153,28 @@ def _json(ns: str, kind: str, lines: list[str]) -> list[Record]:
     if not isinstance(records, list):
         raise ObserveError(f"{ns}: the {kind} dump is not a JSON list")
     return records
+
+
+def _iptables(ns: str, table: str, lines: list[str]) -> list[Record]:
+    text = "\n".join(lines)
+    if lines and not lines[0].startswith("-"):
+        raise ObserveError(f"{ns}: iptables -t {table} -S printed {text[:300]!r}")
+    return iptables_records(table, text)
+
+
+def _files(lines: list[str]) -> list[Record]:
+    """Each ``@@netsim-file PATH`` line, then the file's text and one added newline."""
+    out: list[Record] = []
+    path: str | None = None
+    body: list[str] = []
+    for line in [*lines, f"{FILE_MARKER} "]:
+        if line.startswith(FILE_MARKER + " "):
+            if path is not None:
+                out.append(file_record(path, "\n".join(body).removesuffix("\n")))
+            path, body = line[len(FILE_MARKER) + 1 :], []
+        else:
+            body.append(line)
+    return out
 
 
 def _sysctls(lines: list[str]) -> dict[str, str]:

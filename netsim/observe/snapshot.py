@@ -8,6 +8,7 @@ side; :func:`netsim.observe.normalise` makes them comparable.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -15,12 +16,16 @@ from typing import Any, Final
 __all__ = [
     "CONF_SYSCTLS",
     "GLOBAL_SYSCTLS",
+    "IPTABLES_TABLES",
     "NEIGH_SYSCTLS",
+    "STATE_DIRS",
     "SYSCTL_PATTERN",
     "TABLES",
     "NsSnapshot",
     "Record",
     "Snapshot",
+    "file_record",
+    "iptables_records",
     "wanted_sysctl",
 ]
 
@@ -28,7 +33,14 @@ __all__ = [
 Record = dict[str, Any]
 
 #: The tables of a namespace, in the order they are dumped and compared.
-TABLES: Final = ("links", "addrs", "routes", "rules", "neigh", "fdb", "brlinks", "sysctls")
+TABLES: Final = ("links", "addrs", "routes", "rules", "neigh", "fdb", "brlinks", "iptables",
+                  "files", "sysctls")  # fmt: skip
+#: The iptables tables a snapshot lists (``iptables -t T -S``): what CNI plugins and
+#: flannel change.
+IPTABLES_TABLES: Final = ("filter", "nat")
+#: Where plugins keep state on a node, listed in a snapshot's ``files`` (three
+#: levels down): libcni's result cache, host-local's store, flannel's files.
+STATE_DIRS: Final = ("/var/lib/cni", "/run/flannel")
 
 #: Namespace-wide sysctls that change forwarding.
 GLOBAL_SYSCTLS: Final = ("net.ipv4.ip_forward",)
@@ -74,6 +86,36 @@ def wanted_sysctl(key: str) -> bool:
     return _SYSCTL_RE.match(key) is not None
 
 
+def iptables_records(table: str, text: str) -> list[Record]:
+    """``iptables -t TABLE -S`` as records: ``{"table", "chain", "policy"}`` for
+    ``-P``, ``{"table", "chain"}`` for ``-N``, and ``{"table", "chain", "index",
+    "rule"}`` for each ``-A`` (``index`` is its 1-based place in the chain)."""
+    out: list[Record] = []
+    counts: dict[str, int] = {}
+    for line in text.splitlines():
+        op, _, rest = line.partition(" ")
+        chain, _, tail = rest.partition(" ")
+        if op == "-P":
+            out.append({"table": table, "chain": chain, "policy": tail})
+        elif op == "-N":
+            out.append({"table": table, "chain": chain})
+        elif op == "-A":
+            counts[chain] = counts.get(chain, 0) + 1
+            out.append({"table": table, "chain": chain, "index": counts[chain], "rule": tail})
+    return out
+
+
+def file_record(path: str, content: str) -> Record:
+    """A state file: ``{"path", "json"}`` when it holds JSON (so the normaliser
+    reaches the names inside), else ``{"path", "text"}``."""
+    if content.lstrip().startswith(("{", "[")):
+        try:
+            return {"path": path, "json": json.loads(content)}
+        except json.JSONDecodeError:
+            pass
+    return {"path": path, "text": content}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NsSnapshot:
     """One namespace: records as ``ip -j -d link show``, ``ip -j addr show``,
@@ -91,6 +133,11 @@ class NsSnapshot:
     neigh: tuple[Record, ...] = ()
     fdb: tuple[Record, ...] = ()
     brlinks: tuple[Record, ...] = ()
+    #: ``iptables -t filter|nat -S`` (:func:`iptables_records`).
+    iptables: tuple[Record, ...] = ()
+    #: Plugin state files under :data:`STATE_DIRS` (:func:`file_record`); the
+    #: machine's filesystem is listed with its initial namespace.
+    files: tuple[Record, ...] = ()
     sysctls: dict[str, str] = field(default_factory=dict)
     nsids: dict[int, str] = field(default_factory=dict)
 

@@ -81,13 +81,15 @@ def unavailable_reason() -> str | None:
 
 
 def run_script(script: str, *, timeout: float = 120) -> RunResult:
-    """Run ``script`` with bash in a fresh sandbox and return what it printed."""
+    """Run ``script`` with bash in a fresh sandbox and return what it printed
+    (byte for byte: a ``\r`` stays, as in the files host-local writes)."""
     reason = unavailable_reason()
     if reason is not None:
         raise SandboxUnavailable(reason)
-    r = subprocess.run([*UNSHARE, "bash", "-s"], input=PRELUDE + script, capture_output=True,
-                       text=True, timeout=timeout, check=False)  # fmt: skip
-    return RunResult(r.stdout, r.stderr, r.returncode)
+    r = subprocess.run([*UNSHARE, "bash", "-s"], input=(PRELUDE + script).encode(),
+                       capture_output=True, timeout=timeout, check=False)  # fmt: skip
+    return RunResult(r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace"),
+                     r.returncode)  # fmt: skip
 
 
 def script_argv(script: str, *, name: str = "netsim", args: tuple[str, ...] = ()) -> list[str]:
