@@ -72,10 +72,7 @@ def _sh(args: argparse.Namespace) -> int:
         from_stdin = args.commands is None and args.script is None
         return _sh_kernel(script, name, params, from_stdin=from_stdin)
     world = World(seed=args.seed)
-    result = Shell(world).run(script, params, name=name)
-    sys.stdout.write(result.stdout)
-    sys.stderr.write(result.stderr)
-    return result.status
+    return Shell(world).run(script, params, name=name, echo=(sys.stdout, sys.stderr)).status
 
 
 def _sh_kernel(script: str, name: str, params: list[str], *, from_stdin: bool) -> int:

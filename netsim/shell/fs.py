@@ -33,19 +33,29 @@ class Overlay(Protocol):
     def exists(self, path: str) -> bool: ...
 
 
+#: The directories a fresh machine has (Debian's base layout, what scripts and
+#: plugins take for granted).
+SKELETON: Final = ("/", "/dev", "/etc", "/opt", "/root", "/run", "/tmp", "/usr", "/usr/lib",
+                   "/var", "/var/lib", "/var/tmp")  # fmt: skip
+
+
 class MemFs:
     """Directories and text files, by absolute normalized path; relative paths
-    are resolved against ``cwd`` (``cd`` changes it)."""
+    are resolved against ``cwd`` (``cd`` changes it).  ``/var/run`` is ``/run``
+    (a symbolic link on Debian)."""
 
     def __init__(self, cwd: str = "/root"):
-        self.dirs: set[str] = {"/", "/dev", "/tmp", "/root"}
-        self.files: dict[str, str] = {DEV_NULL: ""}
+        self.dirs: set[str] = set(SKELETON)
+        #: (``/etc/sysctl.conf`` holds only comments on a fresh Debian machine.)
+        self.files: dict[str, str] = {DEV_NULL: "", "/etc/sysctl.conf": ""}
         self.cwd = cwd
         self.overlay: Overlay | None = None
 
     def path(self, name: str) -> str:
-        p = posixpath.normpath(posixpath.join(self.cwd, name))
-        return "/" + p.lstrip("/")
+        p = "/" + posixpath.normpath(posixpath.join(self.cwd, name)).lstrip("/")
+        if p == "/var/run" or p.startswith("/var/run/"):
+            p = "/run" + p[len("/var/run") :]
+        return p
 
     def is_dir(self, name: str) -> bool:
         p = self.path(name)
@@ -117,6 +127,8 @@ class MemFs:
         }
         if p == "/" and self.overlay is not None:  # the virtual trees' mount points
             names |= {n for n in ("proc", "sys") if self.overlay.isdir("/" + n)}
+        if p == "/var":
+            names.add("run")
         return sorted(names)
 
     def remove(self, name: str, *, recursive: bool = False) -> None:

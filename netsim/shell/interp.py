@@ -11,7 +11,7 @@ import functools
 import io
 import os
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from netsim.kernel import INIT_NET
 from netsim.shell.compound import (
@@ -69,6 +69,19 @@ __all__ = ["ExitScript", "Shell", "ShellResult", "Streams", "run_script"]
 TRACEBACK_ENV = "NETSIM_SH_TRACEBACK"
 
 
+class _Echo(io.StringIO):
+    """The script's own stdout/stderr, kept and written through to a real stream."""
+
+    def __init__(self, target: TextIO):
+        super().__init__()
+        self.target = target
+
+    def write(self, text: str) -> int:
+        self.target.write(text)
+        self.target.flush()
+        return super().write(text)
+
+
 class Shell(Expander):
     """A shell session on one world: variables and the in-memory filesystem
     persist across :meth:`run` calls; ``set -e`` is per script."""
@@ -97,11 +110,19 @@ class Shell(Expander):
     # --- entry point ---------------------------------------------------------------------
 
     def run(
-        self, script: str, args: Sequence[str] | None = None, *, name: str | None = None
+        self,
+        script: str,
+        args: Sequence[str] | None = None,
+        *,
+        name: str | None = None,
+        echo: tuple[TextIO, TextIO] | None = None,
     ) -> ShellResult:
         """Run ``script`` to completion; returns what it printed and its exit status.
-        ``args`` are the positional parameters ``$1``... and ``name`` is ``$0``."""
-        out, err = io.StringIO(), io.StringIO()
+        ``args`` are the positional parameters ``$1``... and ``name`` is ``$0``;
+        with ``echo``, the script's stdout and stderr are also written there as
+        they come (a terminal then sees them interleaved as bash would show them)."""
+        out: io.StringIO = io.StringIO() if echo is None else _Echo(echo[0])
+        err: io.StringIO = io.StringIO() if echo is None else _Echo(echo[1])
         self.errexit = False
         self.suppress = self.loops = 0
         if args is not None:

@@ -11,13 +11,15 @@ the usage to stdout and exits 0.
 
 Only ``/proc/sys/net`` is modelled: ``kernel.*``, ``vm.*``, ``fs.*``... are
 unknown keys (``cannot stat``), and ``-a`` lists only ``net.*``.  ``-p``/``-f``/
-``--system`` (files), ``-r``, ``-b`` and ``--dry-run`` fail with ``netsim:
-sysctl: ... not supported`` (status 1).
+``--load`` read files as procps 4.0.2 does (all files first, then each setting;
+glob keys; ``invalid syntax, continuing...``).  ``--system``, ``-r``, ``-b`` and
+``--dry-run`` fail with ``netsim: sysctl: ... not supported`` (status 1).
 """
 
 from __future__ import annotations
 
 import errno
+import fnmatch
 from typing import Final
 
 from netsim.kernel.sysctl.model import SysctlError, Sysctls
@@ -68,7 +70,9 @@ _LONG: Final = frozenset(
     ("all", "deprecated", "dry-run", "binary", "ignore", "names", "values", "load", "system",
      "pattern", "quiet", "write", "help", "version")
 )  # fmt: skip
-_UNSUPPORTED: Final = frozenset(("binary", "load", "system", "pattern", "dry-run"))
+_UNSUPPORTED: Final = frozenset(("binary", "system", "pattern", "dry-run"))
+#: What ``-p`` reads when given no file.
+DEFAULT_CONF: Final = "/etc/sysctl.conf"
 
 
 class _Exit(Exception):
@@ -78,14 +82,17 @@ class _Exit(Exception):
 
 
 def _parse(argv: list[str]) -> tuple[set[str], list[str]]:
-    """glibc ``getopt_long`` with permutation: (option names, operands)."""
+    """glibc ``getopt_long`` with permutation: (option names, operands); a file
+    given as ``--load=FILE`` or ``-pFILE`` is put first among the operands."""
     opts: set[str] = set()
     operands: list[str] = []
     for i, arg in enumerate(argv):
         if arg == "--":
             return opts, operands + argv[i + 1 :]
         if arg.startswith("--"):
-            name = arg[2:].split("=", 1)[0]
+            name, eq, attached = arg[2:].partition("=")
+            if eq and attached and "load".startswith(name) and name:
+                operands.insert(0, attached)
             hits = [o for o in _LONG if o.startswith(name)] if name else []
             if name in _LONG:
                 hits = [name]
@@ -94,10 +101,13 @@ def _parse(argv: list[str]) -> tuple[set[str], list[str]]:
                 raise _Exit(0, USAGE, f"sysctl: {what} option '{arg}'\n")
             opts.add(hits[0])
         elif arg.startswith("-") and arg != "-":
-            for c in arg[1:]:
+            for n, c in enumerate(arg[1:], 1):
                 if c not in _SHORT:
                     raise _Exit(0, USAGE, f"sysctl: invalid option -- '{c}'\n")
                 opts.add(_SHORT[c])
+                if _SHORT[c] == "load" and arg[n + 1 :]:  # -pFILE
+                    operands.insert(0, arg[n + 1 :])
+                    break
         else:
             operands.append(arg)
     return opts, operands
@@ -123,6 +133,8 @@ def _sysctl(proc: Proc) -> int:
     for name in sorted(opts & _UNSUPPORTED):
         raise _Exit(1, stderr=f"netsim: sysctl: --{name} not supported\n")
     model = proc.world.netns(proc.netns).sysctl
+    if "load" in opts:
+        return _load(proc, opts, model, operands or [DEFAULT_CONF])
     if "all" in opts:
         _show(proc, opts, model.dump("net", deprecated="deprecated" in opts))
         return 0
@@ -190,3 +202,42 @@ def _write(proc: Proc, opts: set[str], model: Sysctls, arg: str) -> int:
         else:
             proc.out(line + "\n")
     return 0
+
+
+def _settings(proc: Proc, path: str) -> tuple[list[tuple[str, str]], int]:
+    """One ``-p`` file's ``key = value`` lines (procps' ``Preload``): blank lines
+    and ``#``/``;`` comments skipped, a leading ``-`` dropped, key and value
+    stripped; a line without ``=`` is ``invalid syntax``.  (settings, status)."""
+    if proc.fs is None or not proc.fs.exists(path) or proc.fs.is_dir(path):
+        proc.err(f'sysctl: cannot open "{path}": No such file or directory\n')
+        return [], 1
+    out: list[tuple[str, str]] = []
+    for n, raw in enumerate(proc.fs.read(path).split("\n"), 1):
+        line = raw.lstrip(" \t")
+        if not line or line[0] in "#;":
+            continue
+        key, eq, value = line.removeprefix("-").partition("=")
+        if not eq:
+            proc.err(f"sysctl: {path}({n}): invalid syntax, continuing...\n")
+            continue
+        out.append((key.strip(), value.strip(" \t\r")))
+    return out, 0
+
+
+def _load(proc: Proc, opts: set[str], model: Sysctls, files: list[str]) -> int:
+    """``sysctl -p [FILE...]``: every file read first, then each setting written
+    in order; a key with ``*``/``?``/``[`` is every key ``sysctl -a`` lists that
+    it matches (``fnmatch``)."""
+    status = 0
+    settings: list[tuple[str, str]] = []
+    for path in files:
+        found, failed = _settings(proc, path)
+        settings += found
+        status = status or failed
+    for key, value in settings:
+        keys = [key]
+        if any(c in key for c in "*?["):
+            keys = [k for k in model.dump("net") if fnmatch.fnmatchcase(k, key.replace("/", "."))]
+        for k in keys:
+            status = _write(proc, opts, model, f"{k}={value}") or status
+    return status
