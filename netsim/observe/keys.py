@@ -49,7 +49,7 @@ KEYS: Final[dict[str, Callable[[Record], str]]] = {
     "brlinks": lambda r: str(r.get("ifname", "?")),
     "iptables": lambda r: (
         f"{r['table']} {r['chain']} {r.get('rule', '-P' if 'policy' in r else '-N')}"
-    ),  # noqa: E501
+    ),
     "files": lambda r: str(r["path"]),
     "sysctls": lambda r: str(r["key"]),
 }

@@ -20,8 +20,9 @@ __all__ = ["KERNEL_PRELUDE", "Observation", "mask_stdout", "observe_kernel", "ob
 _V6OFF: Final = "net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1"
 #: Run before the script on the kernel: a tmpfs on /var/lib and /tmp (what CNI
 #: plugins write there, host-local's dataDir and result caches, and a script's
-#: scratch files stay in the sandbox even when it runs as real root), IPv6 off in the initial namespace and in each one
-#: ``ip netns add`` makes (netsim has no IPv6 yet), stderr folded into stdout.
+#: scratch files stay in the sandbox even when it runs as real root), IPv6 off
+#: in the initial namespace and in each one ``ip netns add`` makes (netsim has no
+#: IPv6 yet), stderr folded into stdout.
 KERNEL_PRELUDE: Final = f"""\
 mount -t tmpfs none /var/lib
 mount -t tmpfs none /tmp
