@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from netsim.capture import Capture
     from netsim.shell import Shell, ShellResult
+    from netsim.shell.fs import MemFs
 
 __all__ = ["World"]
 
@@ -85,15 +86,25 @@ class World(Ipv4Api, NeighApi, VxlanApi, LinksApi):
         """Advance simulated time by ``seconds``."""
         self.engine.run(self.now + seconds)
 
-    def sh(self, script: str, *, args: Sequence[str] = ()) -> ShellResult:
-        """Run a shell script (``netsim sh``) in this world with positional
-        parameters ``args`` (``$1``...); variables and the in-memory filesystem
-        persist across calls."""
+    def _the_shell(self) -> Shell:
         from netsim.shell import Shell
 
         if self._shell is None:
             self._shell = Shell(self)
-        return self._shell.run(script, args)
+        return self._shell
+
+    def sh(self, script: str, *, args: Sequence[str] = ()) -> ShellResult:
+        """Run a shell script (``netsim sh``) in this world with positional
+        parameters ``args`` (``$1``...); variables and the in-memory filesystem
+        persist across calls."""
+        return self._the_shell().run(script, args)
+
+    @property
+    def fs(self) -> MemFs:
+        """The machine's filesystem: what :meth:`sh` scripts and the CNI plugins
+        read and write (``/etc/cni/net.d``, ``/var/lib/cni``, ``/run/flannel``),
+        in memory."""
+        return self._the_shell().fs
 
     def traces(self, flow: int | None = None) -> list[Trace]:
         """Finished traces (one flow's if given)."""

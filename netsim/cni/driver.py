@@ -82,11 +82,14 @@ class Context:
     started in (the host side of the veths it makes), the random source for the
     names it draws (``ip.RandomVethName``: the world's seeded RNG on the model),
     and whether a path exists on the node's filesystem (what ``ns.GetNS`` finds
-    when a ``CNI_NETNS`` path is no namespace)."""
+    when a ``CNI_NETNS`` path is no namespace).  ``fs`` is the filesystem of the
+    invocation (a plugin's data files: flannel's ``subnet.env`` and delegate
+    configs); :func:`bind` sets it for each command."""
 
     host_netns: str = INIT_NET
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     exists: Callable[[str], bool] = _no_file
+    fs: PluginFs | None = None
 
 
 #: What a plugin yields.
@@ -152,14 +155,15 @@ def bind(plugin: GenPlugin, host: Host, *, ctx: Context | None = None,
         return delegate(args) if delegate is not None else None
 
     def add(args: CmdArgs, fs: PluginFs) -> str:
-        result = run(plugin.add(args, where), host, delegate=delegator(args))
+        ctx = dataclasses.replace(where, fs=fs)
+        result = run(plugin.add(args, ctx), host, delegate=delegator(args))
         return print_result(result, config_version(args.stdin))
 
     def check(args: CmdArgs, fs: PluginFs) -> None:
-        run(plugin.check(args, where), host, delegate=delegator(args))
+        run(plugin.check(args, dataclasses.replace(where, fs=fs)), host, delegate=delegator(args))
 
     def delete(args: CmdArgs, fs: PluginFs) -> None:
-        run(plugin.delete(args, where), host, delegate=delegator(args))
+        run(plugin.delete(args, dataclasses.replace(where, fs=fs)), host, delegate=delegator(args))
 
     return Plugin(plugin.name, add=add, check=check, delete=delete, supported=plugin.supported)
 

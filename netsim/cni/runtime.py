@@ -100,8 +100,7 @@ def _world_fs(host: Host) -> MemFs | None:
     world = getattr(host, "world", None)
     if world is None:
         return None
-    world.sh("")  # the world's shell, and with it its filesystem, exist from here on
-    fs: MemFs = world._shell.fs
+    fs: MemFs = world.fs
     return fs
 
 

@@ -4,6 +4,7 @@
 
     netns.py     CNI_NETNS paths and ns.GetNS / WithNetNSPath (plugins/pkg/ns)
     loopback.py  plugins/main/loopback
+    flannel.py   flannel-io/cni-plugin (delegates to bridge)
     main/        plugins/main: bridge, ptp and what they share
 
 :data:`GEN_PLUGINS` names them by type; :mod:`netsim.cni.exec` installs them as
@@ -15,6 +16,7 @@ from __future__ import annotations
 from typing import Final
 
 from netsim.cni.driver import GenPlugin
+from netsim.cni.plugins.flannel import FLANNEL
 from netsim.cni.plugins.loopback import LOOPBACK
 from netsim.cni.plugins.main.bridge import BRIDGE
 from netsim.cni.plugins.main.ptp import PTP
@@ -22,4 +24,4 @@ from netsim.cni.plugins.main.ptp import PTP
 __all__ = ["GEN_PLUGINS"]
 
 #: plugin type -> generator plugin.
-GEN_PLUGINS: Final[dict[str, GenPlugin]] = {p.name: p for p in (BRIDGE, LOOPBACK, PTP)}
+GEN_PLUGINS: Final[dict[str, GenPlugin]] = {p.name: p for p in (BRIDGE, FLANNEL, LOOPBACK, PTP)}
