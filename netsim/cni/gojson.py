@@ -31,7 +31,16 @@ class GoJsonError(ValueError):
     """A decode error with ``encoding/json``'s message."""
 
 
+#: What ``json.dumps`` writes as Go does not: other control characters (``\b``,
+#: ``\f``: Go before 1.22 writes ``\u0008``), ``<>&`` and U+2028/9 (Go's HTML-safe
+#: escapes).
+_SLOW: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f<>&\u2028\u2029\x7f-\x9f]")
+
+
 def _str(s: str) -> str:
+    """Go's ``encodeState.string`` (HTML-escaped)."""
+    if _SLOW.search(s) is None:
+        return json.dumps(s, ensure_ascii=False)
     out = ['"']
     for c in s:
         if c in _ESCAPES:

@@ -239,14 +239,20 @@ class SysctlGet:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Dump:
     """``ip -j link|addr|route table all|rule|neigh``, ``bridge -j fdb|link``:
-    the result is the list of records iproute2 prints."""
+    the result is the list of records iproute2 prints.  ``dev`` narrows a
+    ``link`` or ``addr`` dump to one device (``ip -j -d link show dev X``;
+    netlink's ``LinkByName`` asks for one link, not all): no record when there
+    is no such device."""
 
     netns: str = INIT_NET
     what: str
+    dev: str | None = None
 
     def __post_init__(self) -> None:
         if self.what not in DUMPS:
             raise ValueError(f"Dump.what must be one of {', '.join(DUMPS)}, not {self.what!r}")
+        if self.dev is not None and self.what not in ("link", "addr"):
+            raise ValueError("Dump.dev narrows only a link or addr dump")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

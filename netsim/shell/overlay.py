@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from netsim.shell.fs import FsError
 
@@ -14,6 +14,13 @@ if TYPE_CHECKING:
 
 __all__ = ["SysOverlay"]
 
+_ROOTS: Final = ("/sys", "/proc")
+
+
+def _virtual(path: str) -> bool:
+    """Whether ``path`` is in one of the virtual trees (nothing else is asked about)."""
+    return path.startswith(_ROOTS) and (path in _ROOTS or path.startswith(("/sys/", "/proc/")))
+
 
 class SysOverlay:
     """The virtual ``/sys`` and ``/proc`` files of the shell's namespace
@@ -21,15 +28,18 @@ class SysOverlay:
 
     def __init__(self, shell: Shell):
         self.shell = shell
+        self._module: Any = False
 
     def _mod(self) -> Any:
-        try:
-            return importlib.import_module("netsim.shell.sysfs")
-        except ImportError:
-            return None
+        if self._module is False:
+            try:
+                self._module = importlib.import_module("netsim.shell.sysfs")
+            except ImportError:
+                self._module = None
+        return self._module
 
     def read(self, path: str) -> str | None:
-        mod = self._mod()
+        mod = self._mod() if _virtual(path) else None
         if mod is None:
             return None
         try:
@@ -41,15 +51,15 @@ class SysOverlay:
             raise FsError(os.strerror(errno)) from None
 
     def listdir(self, path: str) -> list[str] | None:
-        mod = self._mod()
+        mod = self._mod() if _virtual(path) else None
         if mod is None:
             return None
         return cast("list[str] | None", mod.sys_listdir(self.shell.world, self.shell.netns, path))
 
     def isdir(self, path: str) -> bool:
-        mod = self._mod()
+        mod = self._mod() if _virtual(path) else None
         return mod is not None and bool(mod.sys_isdir(self.shell.world, self.shell.netns, path))
 
     def exists(self, path: str) -> bool:
-        mod = self._mod()
+        mod = self._mod() if _virtual(path) else None
         return mod is not None and bool(mod.sys_exists(self.shell.world, self.shell.netns, path))

@@ -145,7 +145,7 @@ class Applier:
                 return run_tool(["sysctl", "-n", op.key], netns=op.netns).rstrip("\n")
             case Dump():
                 self.ipr(op.netns)
-                return dump(op.what, op.netns)
+                return dump(op.what, op.netns, op.dev)
             case BridgePortSet():
                 self._brport(op)
         return None

@@ -54,11 +54,19 @@ def run_tool(argv: list[str], *, netns: str = INIT_NET, timeout: float = 60) -> 
     return r.stdout
 
 
-def dump(what: str, netns: str) -> list[dict[str, Any]]:
-    """The records ``DUMP_ARGV[what]`` prints in ``netns``."""
+def dump(what: str, netns: str, dev: str | None = None) -> list[dict[str, Any]]:
+    """The records ``DUMP_ARGV[what]`` prints in ``netns`` (``dev DEV`` only; none
+    when there is no such device)."""
     argv = list(DUMP_ARGV[what])
     if netns != INIT_NET:
         argv[1:1] = ["-n", netns]
-    text = run_tool(argv).strip()
+    if dev is not None:
+        argv += ["dev", dev]
+    try:
+        text = run_tool(argv).strip()
+    except KernelError as e:
+        if dev is not None and e.message == f'Device "{dev}" does not exist.':
+            return []
+        raise
     records: list[dict[str, Any]] = json.loads(text) if text else []
     return records

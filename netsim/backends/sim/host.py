@@ -175,11 +175,13 @@ class SimHost:
 
     def _dump(self, op: Dump) -> list[dict[str, Any]]:
         ns = self.world.netns(op.netns)
+        if op.dev is not None and op.dev not in ns:
+            return []
         match op.what:
             case "link":
-                return link_records(ns, details=True)
+                return link_records(ns, op.dev, details=True)
             case "addr":
-                return addr_records(ns)
+                return addr_records(ns, op.dev)
             case "route":
                 return route_records(ns, table="all")
             case "rule":

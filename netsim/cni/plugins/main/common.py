@@ -58,19 +58,17 @@ def errstr(e: NetsimError) -> str:
 
 def link_by_name(netns: str, ifname: str) -> PluginGen[dict[str, Any] | None]:
     """``netlink.LinkByName``: the ``ip -j -d link`` record, None if absent."""
-    records = yield Dump(netns=netns, what="link")
+    records = yield Dump(netns=netns, what="link", dev=ifname)
     assert isinstance(records, list)
-    return next((r for r in records if r.get("ifname") == ifname), None)
+    return records[0] if records else None
 
 
 def addrs_of(netns: str, ifname: str) -> PluginGen[list[ipaddress.IPv4Interface | ipaddress.IPv6Interface]]:  # fmt: skip  # noqa: E501
     """``netlink.AddrList(link, FAMILY_ALL)``, newest first as the kernel lists them."""
-    records = yield Dump(netns=netns, what="addr")
+    records = yield Dump(netns=netns, what="addr", dev=ifname)
     assert isinstance(records, list)
     out: list[ipaddress.IPv4Interface | ipaddress.IPv6Interface] = []
     for r in records:
-        if r.get("ifname") != ifname:
-            continue
         for a in r.get("addr_info", []):
             out.append(ipaddress.ip_interface(f"{a['local']}/{a['prefixlen']}"))
     return out
