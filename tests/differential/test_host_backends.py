@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from netsim import World
 from netsim.backends.sim.host import SimHost
+from netsim.errors import CommandFailed
 from netsim.host import Host
 from netsim.host.ops import (
     DUMPS,
@@ -28,6 +29,7 @@ from netsim.host.ops import (
     Dump,
     FdbAdd,
     FdbDel,
+    Iptables,
     LinkAdd,
     LinkDel,
     LinkSet,
@@ -66,6 +68,8 @@ def outcome(host: Host, op: Op) -> Any:
     """What ``op`` did: its result, or ``(errno, message)`` of the refusal."""
     try:
         return host.apply(op)
+    except CommandFailed as e:  # a program the host ran (iptables)
+        return ("failed", e.argv, e.status, e.stderr)
     except Exception as e:  # KernelError, or the model's SysctlError
         if not hasattr(e, "errno"):
             raise
@@ -199,6 +203,27 @@ def two_nodes() -> Iterator[Op]:
 
 def test_two_nodes_with_a_bridge_and_vxlan() -> None:
     compare(list(two_nodes()))
+
+
+def test_one_device_dumps_and_iptables() -> None:
+    """``Dump(dev=...)`` (one link or its addresses; nothing for a missing device)
+    and ``Iptables`` (the program's output, or its status and stderr)."""
+    ops = list(two_nodes())
+    ops += [
+        Dump(netns="a", what="link", dev="v1"),
+        Dump(netns="a", what="addr", dev="br0"),
+        Dump(netns="a", what="link", dev="nosuch"),
+        Dump(netns="a", what="addr", dev="nosuch"),
+        Iptables(netns="a", args=("-t", "nat", "-N", "CNI-X", "--wait")),
+        Iptables(netns="a", args=("-t", "nat", "-A", "POSTROUTING", "-s", "10.244.0.2",
+                                  "-j", "CNI-X", "-m", "comment", "--comment", 'name: "n"')),
+        Iptables(netns="a", args=("-t", "nat", "-C", "POSTROUTING", "-s", "10.244.0.3",
+                                  "-j", "CNI-X")),
+        Iptables(netns="a", args=("-t", "nat", "-X", "CNI-Y")),
+        Iptables(netns="a", args=("-t", "nat", "-S")),
+        Iptables(netns="b", args=("-S", "FORWARD")),
+    ]  # fmt: skip
+    compare(ops)
 
 
 def test_teardown_in_both() -> None:
