@@ -29,7 +29,13 @@ from netsim.kernel.linkwatch import LinkWatch
 from netsim.kernel.netns import Netns
 from netsim.kernel.sysctl.build import DEFAULT_BUILD, KernelBuild
 
-__all__ = ["INIT_NET", "Kernel"]
+__all__ = ["INIT_NET", "NS_INUM_FIRST", "Kernel"]
+
+#: ``proc_alloc_inum()`` numbers namespaces from ``PROC_DYNAMIC_FIRST``
+#: (0xF0000000) up, with the other inodes it hands out in between; a fresh
+#: sandbox's network namespace read 4026532177 on 6.18, its next ones 65 apart.
+NS_INUM_FIRST: Final = 4026532177
+NS_INUM_STEP: Final = 65
 
 _PORT_FLAGS: Final = frozenset({"hairpin", "learning", "flood", "mcast_flood", "bcast_flood"})
 
@@ -79,6 +85,8 @@ class Kernel:
         #: The kernel build mirrored (what its sysctl tree holds).
         self.build = build
         self.namespaces: dict[str, Netns] = {}
+        #: The next namespace's inode number (``proc_alloc_inum()``).
+        self._next_inum = NS_INUM_FIRST
         #: The netdevice notifier chain (``register_netdevice_notifier``).
         self.netdev_chain: list[NetdevNotifier] = [
             sysctl_netdev_event,
@@ -96,6 +104,8 @@ class Kernel:
 
     def _new_netns(self, name: str) -> Netns:
         ns = Netns(self, name)
+        ns.inum = self._next_inum
+        self._next_inum += NS_INUM_STEP
         self.namespaces[name] = ns
         self.register(Loopback(self, "lo"), ns)
         return ns

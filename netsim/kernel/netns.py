@@ -70,6 +70,9 @@ class Netns:
         self.inet = InetStack(self)
         #: iptables tables, conntrack and the hooks (``net->nf``).
         self.netfilter = Netfilter(self)
+        #: The namespace's inode number (``ns.inum``: ``/proc/PID/ns/net`` shows
+        #: ``net:[INUM]``); set by the kernel when it makes the namespace.
+        self.inum = 0
         #: peer namespace -> its id as seen from here (``peernet2id``).
         self.netns_ids: dict[Netns, int] = {}
         self.alive = True

@@ -370,12 +370,14 @@ BUILTINS: Final[dict[str, Builtin]] = {
 
 
 def _more_builtins() -> None:
+    from netsim.shell.builtins_ns import NS_BUILTINS
     from netsim.shell.builtins_printf import printf
     from netsim.shell.builtins_shell import SHELL_BUILTINS
     from netsim.shell.builtins_text import TEXT_BUILTINS
 
     BUILTINS.update(TEXT_BUILTINS)
     BUILTINS.update(SHELL_BUILTINS)
+    BUILTINS.update(NS_BUILTINS)
     BUILTINS["printf"] = printf
 
 

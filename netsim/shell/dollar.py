@@ -10,7 +10,7 @@ from netsim.shell.syntax import NAME, Part, ShellSyntaxError, UnsupportedSyntax
 
 __all__ = ["heredoc_parts", "merge_parts", "param_word_parts", "scan_backtick", "scan_dollar"]
 
-_SPECIAL: Final = re.compile(r"[0-9]+|[?#@*]")
+_SPECIAL: Final = re.compile(r"[0-9]+|[?#@*$]")
 _PARAM: Final = re.compile(
     r"#([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])|[A-Za-z_][A-Za-z0-9_]*:?[-=].*", re.S
 )
@@ -81,9 +81,9 @@ def scan_dollar(src: str, i: int, line: int, quoted: bool) -> tuple[int, Part]:
     m = NAME.match(src, i + 1)
     if m is not None:
         return m.end(), Part("var", m.group(), quoted)
-    if nxt and (nxt.isdigit() or nxt in "?#@*"):
+    if nxt and (nxt.isdigit() or nxt in "?#@*$"):
         return i + 2, Part("var", nxt, quoted)
-    if nxt and nxt in "!$-":
+    if nxt and nxt in "!-":
         raise UnsupportedSyntax(line, f"special parameter '${nxt}'")
     return i + 1, Part("lit", "$", quoted)
 

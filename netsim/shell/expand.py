@@ -12,6 +12,7 @@ from netsim.shell.arith import ArithError, arith_eval
 from netsim.shell.fs import MemFs
 from netsim.shell.glob import escape, glob_paths, has_magic
 from netsim.shell.lexer import Part, Word
+from netsim.shell.proc import SHELL_PID
 from netsim.shell.runtime import AbortCommand
 
 __all__ = ["Expander"]
@@ -59,6 +60,8 @@ class Expander(ABC):
             return self.argv0 if n == 0 else (self.args[n - 1] if n <= len(self.args) else "")
         if name == "#":
             return str(len(self.args))
+        if name == "$":  # the shell's PID: a fresh sandbox's shell is PID 1, and so is this
+            return str(SHELL_PID)
         if name == "*":  # joined with the first character of IFS, as bash
             return self.vars.get("IFS", " ")[:1].join(self.args)
         if name == "@":

@@ -25,12 +25,15 @@ class FsError(Exception):
 
 
 class Overlay(Protocol):
-    """Read-only virtual files (``/sys``, ``/proc``) consulted before the memory."""
+    """Read-only virtual files (``/sys``, ``/proc``, ``/run/netns``) consulted
+    before the memory."""
 
     def read(self, path: str) -> str | None: ...
     def listdir(self, path: str) -> list[str] | None: ...
     def isdir(self, path: str) -> bool: ...
     def exists(self, path: str) -> bool: ...
+    def readlink(self, path: str) -> str | None: ...
+    def netns(self, path: str) -> str | None: ...
 
 
 #: The directories a fresh machine has (Debian's base layout, what scripts and
@@ -50,6 +53,9 @@ class MemFs:
         self.files: dict[str, str] = {DEV_NULL: "", "/etc/sysctl.conf": ""}
         self.cwd = cwd
         self.overlay: Overlay | None = None
+        #: Files a network namespace is bind-mounted on (``mount --bind
+        #: /proc/$$/ns/net FILE``) -> that namespace's name.
+        self.binds: dict[str, str] = {}
 
     def path(self, name: str) -> str:
         p = "/" + posixpath.normpath(posixpath.join(self.cwd, name)).lstrip("/")
@@ -72,8 +78,23 @@ class MemFs:
         if parent not in self.dirs:
             raise FsError(ENOTDIR if parent in self.files else ENOENT)
 
+    def readlink(self, name: str) -> str | None:
+        """A symbolic link's target (only the virtual ``/proc/PID/ns/*`` are links)."""
+        p = self.path(name)
+        return self.overlay.readlink(p) if self.overlay is not None else None
+
+    def netns(self, name: str) -> str | None:
+        """The network namespace file ``name`` stands for (a bind mount, a
+        ``/run/netns`` entry, a ``/proc/PID/ns/net`` link), or None."""
+        p = self.path(name)
+        if p in self.binds:
+            return self.binds[p]
+        return self.overlay.netns(p) if self.overlay is not None else None
+
     def read(self, name: str) -> str:
         p = self.path(name)
+        if p in self.binds:
+            raise FsError("Invalid argument")  # nsfs
         if self.overlay is not None:
             text = self.overlay.read(p)
             if text is not None:
@@ -129,6 +150,8 @@ class MemFs:
             names |= {n for n in ("proc", "sys") if self.overlay.isdir("/" + n)}
         if p == "/var":
             names.add("run")
+        if p == "/run" and self.overlay is not None and self.overlay.isdir("/run/netns"):
+            names.add("netns")
         return sorted(names)
 
     def remove(self, name: str, *, recursive: bool = False) -> None:

@@ -1,5 +1,6 @@
-"""The virtual ``/sys`` and ``/proc`` files a :class:`~netsim.shell.interp.Shell`
-sees, from :mod:`netsim.shell.sysfs` (imported lazily: absent, there are none)."""
+"""The virtual ``/sys``, ``/proc`` and ``/run/netns`` files a
+:class:`~netsim.shell.interp.Shell` sees, from :mod:`netsim.shell.sysfs`
+(imported lazily: absent, there are none)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,17 @@ if TYPE_CHECKING:
 
 __all__ = ["SysOverlay"]
 
-_ROOTS: Final = ("/sys", "/proc")
+_ROOTS: Final = ("/sys", "/proc", "/run/netns")
+_UNDER: Final = tuple(r + "/" for r in _ROOTS)
 
 
 def _virtual(path: str) -> bool:
     """Whether ``path`` is in one of the virtual trees (nothing else is asked about)."""
-    return path.startswith(_ROOTS) and (path in _ROOTS or path.startswith(("/sys/", "/proc/")))
+    return path.startswith(_ROOTS) and (path in _ROOTS or path.startswith(_UNDER))
 
 
 class SysOverlay:
-    """The virtual ``/sys`` and ``/proc`` files of the shell's namespace
+    """The virtual ``/sys``, ``/proc`` and ``/run/netns`` files of the shell's namespace
     (:mod:`netsim.shell.sysfs`, when present)."""
 
     def __init__(self, shell: Shell):
@@ -55,6 +57,19 @@ class SysOverlay:
         if mod is None:
             return None
         return cast("list[str] | None", mod.sys_listdir(self.shell.world, self.shell.netns, path))
+
+    def readlink(self, path: str) -> str | None:
+        mod = self._mod() if _virtual(path) else None
+        if mod is None:
+            return None
+        return cast("str | None", mod.sys_readlink(self.shell.world, self.shell.netns, path))
+
+    def netns(self, path: str) -> str | None:
+        """The namespace a virtual file stands for, or None."""
+        mod = self._mod() if _virtual(path) else None
+        if mod is None:
+            return None
+        return cast("str | None", mod.sys_netns(self.shell.world, self.shell.netns, path))
 
     def isdir(self, path: str) -> bool:
         mod = self._mod() if _virtual(path) else None

@@ -6,13 +6,18 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from netsim.shell.fs import MemFs
     from netsim.world import World
 
-__all__ = ["Proc", "Tool"]
+__all__ = ["SHELL_PID", "Proc", "Tool"]
+
+#: The script's shell is its machine's PID 1: in the kernel backend's sandbox bash
+#: is the first process of a PID namespace of its own, and netsim matches it
+#: (``$$``, ``/proc/1/ns/net`` is the initial namespace, ``ip link set X netns 1``).
+SHELL_PID: Final = 1
 
 
 @dataclass

@@ -60,6 +60,7 @@ from netsim.kernel import Bridge, BridgePort, Link
 from netsim.kernel.links.base import IFF_ALLMULTI, IFF_PROMISC, IFF_UP
 from netsim.kernel.sysctl import _tables as sysctl_tables
 from netsim.kernel.sysctl.keys import SysctlError, split_key
+from netsim.shell.procfs import PIDS, ns_node
 
 if TYPE_CHECKING:
     from netsim.world import World
@@ -78,7 +79,7 @@ class SysfsError(Exception):
 _NET: Final = "/sys/class/net"
 _PROC_SYS: Final = "/proc/sys"
 #: Fixed directories -> their (modelled) entries.
-_ROOTS: Final = {"/sys": ["class"], "/sys/class": ["net"], "/proc": ["sys"]}
+_ROOTS: Final = {"/sys": ["class"], "/sys/class": ["net"], "/proc": [*PIDS, "sys"]}
 #: ``ARPHRD_*`` of the model's link types.
 _ARPHRD: Final = {"ether": 1, "loopback": 772}
 
@@ -281,7 +282,7 @@ def _proc(world: World, netns: str, path: str) -> tuple[str, object] | None:
 def _lookup(world: World, netns: str, path: str) -> tuple[str, object] | None:
     if path in _ROOTS:
         return "dir", list(_ROOTS[path])
-    return _node(world, netns, path) or _proc(world, netns, path)
+    return _node(world, netns, path) or _proc(world, netns, path) or ns_node(world, netns, path)
 
 
 # --- the API ------------------------------------------------------------------------------
@@ -298,11 +299,33 @@ def sys_read(world: World, netns: str, path: str) -> str | None:
     ``cat: PATH: os.strerror(errno)``.  A directory gives None.
     """
     node = _lookup(world, netns, path)
+    if node is not None and node[0] in ("link", "nsfile"):
+        raise SysfsError(_errno.EINVAL)  # nsfs: a namespace is no text
     if node is None or node[0] != "file":
         return None
     value = node[1]
     assert isinstance(value, str)
     return value
+
+
+def sys_readlink(world: World, netns: str, path: str) -> str | None:
+    """The target of virtual symbolic link ``path`` (``net:[INUM]``), or None."""
+    node = _lookup(world, netns, path)
+    return str(node[1]) if node is not None and node[0] == "link" else None
+
+
+def sys_netns(world: World, netns: str, path: str) -> str | None:
+    """The namespace a virtual file stands for (``/proc/PID/ns/net``,
+    ``/run/netns/NAME``), or None."""
+    node = _lookup(world, netns, path)
+    if node is None:
+        return None
+    if node[0] == "nsfile":
+        return str(node[1])
+    if node[0] == "link" and str(node[1]).startswith("net:["):
+        inum = int(str(node[1])[5:-1])
+        return next((n for n, ns in world.kernel.namespaces.items() if ns.inum == inum), None)
+    return None
 
 
 def sys_listdir(world: World, netns: str, path: str) -> list[str] | None:

@@ -58,7 +58,7 @@ def read(w: World, path: str, netns: str = "init_net") -> str | None:
 def test_roots(w: World) -> None:
     assert sys_listdir(w, "c", "/sys") == ["class"]
     assert sys_listdir(w, "c", "/sys/class") == ["net"]
-    assert sys_listdir(w, "c", "/proc") == ["sys"]
+    assert sys_listdir(w, "c", "/proc") == ["1", "self", "sys"]
     assert sys_listdir(w, "c", "/proc/sys") == ["net"]
     assert sys_isdir(w, "c", "/sys") and sys_exists(w, "c", "/sys/class/net")
     assert sys_read(w, "c", "/sys/class") is None
