@@ -43,6 +43,7 @@ def _add(proc: Proc, args: Args) -> None:
     if name is None:
         raise IpExit('Not enough information: "dev" argument is required.\n', 255)
     w = proc.world
+    req.check_addr_len(existing=False)
     if req.type == "veth":
         peer = LinkReq()
         if args:
@@ -88,6 +89,7 @@ def _set(proc: Proc, args: Args) -> None:
         raise IpExit('Not enough information: "dev" argument is required.\n', 255)
     w = proc.world
     w.netns(ns).dev(req.dev)  # Cannot find device
+    req.check_addr_len(existing=True)
     if req.type == "vxlan":  # rtnl_newlink(): the kind's changelink before do_setlink
         vxlan_set(proc, args, ns, req.dev)
     elif req.type is not None:

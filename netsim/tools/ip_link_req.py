@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from netsim.errors import KernelError
 from netsim.kernel import INIT_NET
 from netsim.shell.proc import Proc
+from netsim.tools.ip_neigh import ll_addr_a2n
 from netsim.tools.ip_util import Args, IpExit, invarg, matches
 
 __all__ = ["UNSET", "LinkReq", "iplink_parse", "is_lladdr", "parse_int"]
@@ -30,6 +31,18 @@ class LinkReq:
     promisc: bool | None = None
     #: ``link DEV``: the lower device (vlan, macvlan, ipvlan, a veth peer's ...).
     link: str | None = None
+    #: How many bytes ``address`` has (``ll_addr_a2n``); checked against the device.
+    addr_len: int = 0
+
+    def check_addr_len(self, *, existing: bool) -> None:
+        """A link-layer address must have the device's 6 bytes: ``ip link set``
+        says so itself (``iplink_parse()``); a new device's is the kernel's EINVAL."""
+        if self.address is None or self.addr_len == 6:
+            return
+        if existing:
+            msg = f"Invalid address length {self.addr_len} - must be 6 bytes\n"
+            raise IpExit(msg, 1)
+        raise KernelError(errno.EINVAL)
 
 
 def parse_int(value: str, what: str) -> int:
@@ -52,9 +65,9 @@ def iplink_parse(proc: Proc, args: Args, req: LinkReq, ns: str) -> None:
         elif matches(word, "link"):
             req.link = args.next_arg()
         elif matches(word, "address"):
-            req.address = args.next_arg()
-            if not is_lladdr(req.address):
-                raise IpExit(f'"{req.address}" is invalid lladdr.\n', 1)
+            raw = ll_addr_a2n(args.next_arg())  # "PART" is invalid lladdr.
+            req.address = ":".join(f"{b:02x}" for b in raw)
+            req.addr_len = len(raw)
         elif (
             matches(word, "broadcast")
             or word == "brd"

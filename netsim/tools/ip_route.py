@@ -13,7 +13,7 @@ from netsim.kernel.ipv4.consts import PROTOS_BY_NAME, TYPES_BY_NAME
 from netsim.shell.proc import Proc
 from netsim.tools.ip_inet6 import check_family, route_v6, route_v6_show, rule_v6
 from netsim.tools.ip_nexthop import parse_nexthops
-from netsim.tools.ip_util import Args, IpExit, emit_json, matches
+from netsim.tools.ip_util import Args, IpExit, emit_json, invarg, matches
 
 __all__ = ["do_iproute", "do_iprule"]
 
@@ -341,6 +341,29 @@ def _get(proc: Proc, args: Args) -> None:
 # --- ip rule ----------------------------------------------------------------------------------
 
 
+def _get_u32(text: str) -> int | None:
+    """``get_u32(&v, text, 0)``: ``strtoul`` in base 0 (``0x`` hex, ``0`` octal)."""
+    try:
+        value = int(text, 16 if text[:2].lower() == "0x" else 8 if text[:1] == "0" else 10)
+    except ValueError:
+        return None
+    return value if 0 <= value <= 0xFFFFFFFF else None
+
+
+def _fwmark(text: str) -> tuple[int, int]:
+    """``fwmark MARK[/MASK]``, as ``iprule_modify()`` reads it."""
+    mark, slash, mask = text.partition("/")
+    value = _get_u32(mark)
+    if value is None:
+        raise invarg("fwmark value is invalid\n", mark)
+    if not slash:
+        return value, 0xFFFFFFFF
+    fwmask = _get_u32(mask)
+    if fwmask is None:
+        raise invarg("fwmask value is invalid\n", mask)
+    return value, fwmask
+
+
 def do_iprule(proc: Proc, args: Args) -> None:
     opts = args.opts
     cmd = args.take() if args else "show"
@@ -357,25 +380,28 @@ def do_iprule(proc: Proc, args: Args) -> None:
     if not (matches(cmd, "add") or matches(cmd, "delete")):
         raise IpExit(f'Command "{cmd}" is unknown, try "ip rule help".\n', 255)
     kw: dict[str, Any] = {}
-    for arg in args:
+    for arg in args:  # iprule_modify()'s keyword order and matching
         word = arg
         if word == "not":
             kw["invert"] = True
-        elif word in ("pref", "priority", "preference", "order"):
-            kw["priority"] = _int(args.next_arg(), "preference")
         elif word == "from":
             kw["src"] = args.next_arg()
         elif word == "to":
             kw["dst"] = args.next_arg()
-        elif word in ("iif", "dev"):
+        elif matches(word, "preference") or matches(word, "order") or matches(word, "priority"):
+            kw["priority"] = _int(args.next_arg(), "preference")
+        elif word == "fwmark":
+            kw["fwmark"], kw["fwmask"] = _fwmark(args.next_arg())
+        elif matches(word, "table") or word == "lookup":
+            kw["table"] = _table(args.next_arg())
+        elif word in ("dev", "iif"):
             kw["iif"] = args.next_arg()
         elif word == "oif":
             kw["oif"] = args.next_arg()
-        elif word in ("table", "lookup"):
-            value = args.next_arg()
-            kw["table"] = _table(value)
         elif word in ("blackhole", "unreachable", "prohibit"):
             kw["action"] = word
+        elif word == "type" and args.peek() in ("blackhole", "unreachable", "prohibit"):
+            kw["action"] = args.next_arg()
         else:
             raise IpExit(f'netsim: ip rule: "{word}" is not supported\n', 1)
     w = proc.world
