@@ -19,9 +19,11 @@ plugin's own error, with its code, is :attr:`LibcniError.cause`.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from typing import Any, Final, Literal, final
 
+from netsim.cni.driver import Context
 from netsim.cni.errors import CniError
 from netsim.cni.exec import PLUGIN_DIRS
 from netsim.cni.fs import MemPluginFs
@@ -58,6 +60,7 @@ from netsim.cni.spec import (
     validate_network_name,
 )
 from netsim.cni.version import CURRENT, greater_than_or_equal
+from netsim.host.ops import INIT_NET
 from netsim.host.protocol import Host
 from netsim.shell.fs import MemFs
 from netsim.shell.runtime import install_executables
@@ -112,7 +115,9 @@ class Runtime:
     ``path`` directories, as in ``netsim sh``); ``"real"`` runs the binaries in
     a :class:`~netsim.backends.linux.host.KernelHost`'s sandbox.  ``fs`` holds
     the result cache (and the IPAM plugins' files for ours): by default the
-    world's filesystem on a SimHost, a fresh in-memory one otherwise.
+    world's filesystem on a SimHost, a fresh in-memory one otherwise.  ``netns``
+    is the namespace the runtime and its plugins run in: a node standing for a
+    host (its veths' host ends go there), ``init_net`` by default.
     """
 
     def __init__(
@@ -123,8 +128,10 @@ class Runtime:
         fs: MemFs | None = None,
         path: Sequence[str] = PLUGIN_DIRS,
         cache_dir: str = DEFAULT_CACHE_DIR,
+        netns: str = INIT_NET,
     ):
         self.host = host
+        self.netns = netns
         self.path = tuple(path)
         self.cache_dir = cache_dir
         if fs is None:
@@ -140,9 +147,11 @@ class Runtime:
 
             if not isinstance(host, KernelHost):
                 raise ValueError('plugins="real" needs a KernelHost')
-            self.executor = KernelExecutor(host)
+            self.executor = KernelExecutor(host, netns=netns)
         else:
-            self.executor = OursExecutor(host, fs)
+            world = getattr(host, "world", None)
+            rng = world.rng if world is not None else random.Random(0)
+            self.executor = OursExecutor(host, fs, Context(netns, rng, fs.exists))
 
     # --- configurations ---------------------------------------------------------------------
 

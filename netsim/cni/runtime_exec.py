@@ -30,6 +30,7 @@ from netsim.cni.plugins import GEN_PLUGINS
 from netsim.cni.result import Result
 from netsim.cni.runtime_result import parse_result
 from netsim.cni.skel import CmdArgs, Output, Plugin, plugin_main
+from netsim.host.ops import INIT_NET
 from netsim.host.protocol import Host
 from netsim.shell.fs import MemFs
 
@@ -177,10 +178,11 @@ class OursExecutor:
 
 @final
 class KernelExecutor:
-    """Runs the real plugin binaries inside ``host``'s sandbox."""
+    """Runs the real plugin binaries inside ``host``'s sandbox, in namespace ``netns``."""
 
-    def __init__(self, host: KernelHost):
+    def __init__(self, host: KernelHost, *, netns: str = INIT_NET):
         self.host = host
+        self.netns = netns
 
     def find(self, plugin: str, paths: Sequence[str]) -> str:
         if not plugin or "/" in plugin or not paths:
@@ -194,5 +196,7 @@ class KernelExecutor:
 
     def run(self, path: str, env: Mapping[str, str], stdin: str) -> Output:
         argv = ["env", "-i", f"PATH={SANDBOX_PATH}", *(f"{k}={v}" for k, v in env.items()), path]
+        if self.netns != INIT_NET:
+            argv = ["ip", "netns", "exec", self.netns, *argv]
         r = self.host.sandbox.run(argv, stdin=stdin)
         return Output(r.stdout, r.stderr, r.returncode)
