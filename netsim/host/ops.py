@@ -72,6 +72,11 @@ class LinkAdd:
     ``peer`` (name), ``peer_netns``, ``peer_address``; for ``vxlan`` ``id``,
     ``remote``, ``local``, ``dev``, ``dstport``, ``learning`` ...; for
     ``macvlan``/``ipvlan`` ``mode``; for ``vlan`` ``id``.
+
+    ``to_netns`` is ``ip link add ... netns NS`` (``IFLA_NET_NS_FD``): the
+    device is made in ``NS`` (its name checked and its ifindex drawn there),
+    while ``link`` (and a veth's default peer namespace) stay the request's,
+    ``netns`` — how the macvlan, ipvlan and vlan CNI plugins make theirs.
     """
 
     netns: str = INIT_NET
@@ -83,13 +88,15 @@ class LinkAdd:
     txqlen: int | None = None
     link: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    to_netns: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LinkSet:
-    """``ip link set IFNAME [netns NS] [address A] [mtu N] [name X] [master M |
-    nomaster] [up|down] [promisc on|off]`` (applied in ``do_setlink()``'s order).
-    ``master=""`` is ``nomaster``."""
+    """``ip link set IFNAME [netns NS] [address A] [mtu N] [name X] [alias A]
+    [master M | nomaster] [up|down] [promisc on|off]`` (applied in
+    ``do_setlink()``'s order).  ``master=""`` is ``nomaster``; ``alias=""``
+    removes the alias (``IFLA_IFALIAS``)."""
 
     netns: str = INIT_NET
     ifname: str
@@ -100,6 +107,7 @@ class LinkSet:
     master: str | None = None
     to_netns: str | None = None
     promisc: bool | None = None
+    alias: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from netsim.errors import KernelError
 from netsim.kernel import INIT_NET
+from netsim.kernel.kernel import IFALIASZ
 from netsim.shell.proc import Proc
 from netsim.tools.ip_util import Args, IpExit, invarg, matches
 
@@ -30,6 +31,8 @@ class LinkReq:
     promisc: bool | None = None
     #: ``link DEV``: the lower device (vlan, macvlan, ipvlan, a veth peer's ...).
     link: str | None = None
+    #: ``alias NAME`` (``IFLA_IFALIAS``; the kernel applies it on set only).
+    alias: str | None = None
 
 
 def parse_int(value: str, what: str) -> int:
@@ -55,6 +58,10 @@ def iplink_parse(proc: Proc, args: Args, req: LinkReq, ns: str) -> None:
             req.address = args.next_arg()
             if not is_lladdr(req.address):
                 raise IpExit(f'"{req.address}" is invalid lladdr.\n', 1)
+        elif matches(word, "alias"):
+            req.alias = args.next_arg()
+            if len(req.alias.encode()) >= IFALIASZ:
+                raise invarg("alias too long\n", req.alias)
         elif (
             matches(word, "broadcast")
             or word == "brd"

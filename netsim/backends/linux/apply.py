@@ -214,6 +214,9 @@ class Applier:
             req["link"] = self.index(ipr, op.link)
         fds: list[int] = []
         try:
+            if op.to_netns is not None:  # IFLA_NET_NS_FD: made there, found here
+                fds.append(self.netns_fd(op.to_netns))
+                req["net_ns_fd"] = fds[-1]
             req.update(self._kind_data(ipr, op, fds))
             ipr.link("add", **req)
         finally:
@@ -271,6 +274,8 @@ class Applier:
             req["mtu"] = op.mtu
         if op.name is not None:
             req["ifname"] = op.name
+        if op.alias is not None:
+            req["ifalias"] = op.alias
         if op.master is not None:
             req["master"] = self.index(there, op.master) if op.master else 0
         if op.up is not None:
