@@ -30,6 +30,7 @@ __all__ = [
     "Iptables",
     "LinkAdd",
     "LinkDel",
+    "LinkGet",
     "LinkSet",
     "NeighAdd",
     "NeighDel",
@@ -258,6 +259,17 @@ class Dump:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LinkGet:
+    """``ip -j -d link show dev IFNAME``: a list of the one device's record, by
+    ``RTM_GETLINK`` (netlink's ``LinkByName``), or :class:`~netsim.errors.NoSuchDevice`.  Unlike a
+    dump, the kernel first runs the link watcher's pending event for that device
+    (``rtnl_getlink()`` -> ``linkwatch_sync_dev()``), so its operstate is current."""
+
+    netns: str = INIT_NET
+    ifname: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Iptables:
     """``iptables ARGS`` (``ip6tables`` when ``ipv6``) run in the namespace, as
     go-iptables runs the binary for the plugins: the result is its stdout; a
@@ -285,7 +297,7 @@ class Sleep:
 Op = (
     NetnsAdd | NetnsDel | LinkAdd | LinkSet | LinkDel | AddrAdd | AddrDel | RouteAdd | RouteDel
     | NeighAdd | NeighDel | FdbAdd | FdbDel | SysctlSet | SysctlGet | Dump | BridgePortSet
-    | Iptables | Sleep
+    | Iptables | Sleep | LinkGet
 )  # fmt: skip
 
 #: Operation name -> class, for :func:`from_dict`.
@@ -293,7 +305,7 @@ OPS: Final[dict[str, type[Any]]] = {
     cls.__name__: cls
     for cls in (NetnsAdd, NetnsDel, LinkAdd, LinkSet, LinkDel, AddrAdd, AddrDel, RouteAdd,
                 RouteDel, NeighAdd, NeighDel, FdbAdd, FdbDel, SysctlSet, SysctlGet, Dump,
-                BridgePortSet, Iptables, Sleep)
+                BridgePortSet, Iptables, Sleep, LinkGet)
 }  # fmt: skip
 
 

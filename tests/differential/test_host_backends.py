@@ -30,6 +30,7 @@ from netsim.host.ops import (
     FdbDel,
     LinkAdd,
     LinkDel,
+    LinkGet,
     LinkSet,
     NeighAdd,
     NeighDel,
@@ -362,6 +363,16 @@ ELSEWHERE: dict[str, list[Op]] = {
     "macvlan into another namespace, lower missing": [
         NetnsAdd(name="c"),
         LinkAdd(netns="n", ifname="m0", kind="macvlan", link="nope", to_netns="c"),
+    ],
+    "a pending link-watch event runs on LinkGet (rtnl_getlink())": [
+        NetnsAdd(name="c"),
+        LinkAdd(netns="n", ifname="m0", kind="macvlan", link="eth0", to_netns="c",
+                address="02:00:00:00:00:44"),
+        LinkAdd(netns="n", ifname="m1", kind="macvlan", link="eth0", to_netns="c",
+                address="02:00:00:00:00:45"),
+        LinkGet(netns="c", ifname="m1"),
+        LinkSet(netns="c", ifname="m1", up=True),
+        LinkGet(netns="c", ifname="nope"),
     ],
     "veth made in another namespace": [
         NetnsAdd(name="c"),

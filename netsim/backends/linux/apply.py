@@ -17,7 +17,7 @@ import errno
 import os
 from typing import Any, Final
 
-from netsim.backends.linux.dumps import dump, run_tool
+from netsim.backends.linux.dumps import dump, link_get, run_tool
 from netsim.errors import KernelError, NoSuchDevice, NoSuchNetns
 from netsim.host.ops import (
     INIT_NET,
@@ -29,6 +29,7 @@ from netsim.host.ops import (
     FdbDel,
     LinkAdd,
     LinkDel,
+    LinkGet,
     LinkSet,
     NeighAdd,
     NeighDel,
@@ -146,6 +147,9 @@ class Applier:
             case Dump():
                 self.ipr(op.netns)
                 return dump(op.what, op.netns)
+            case LinkGet():
+                self.index(self.ipr(op.netns), op.ifname)  # Cannot find device
+                return link_get(op.netns, op.ifname)
             case BridgePortSet():
                 self._brport(op)
         return None

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, final
 
-from netsim.backends.sim.dump import bridge_link_records, fdb_records, link_records
+from netsim.backends.sim.dump import (
+    bridge_link_records,
+    fdb_records,
+    link_record,
+    link_records,
+)
 from netsim.backends.sim.dump_l3 import addr_records, neigh_records, route_records, rule_records
 from netsim.errors import CommandFailed, NetsimError
 from netsim.host.ops import (
@@ -20,6 +25,7 @@ from netsim.host.ops import (
     Iptables,
     LinkAdd,
     LinkDel,
+    LinkGet,
     LinkSet,
     NeighAdd,
     NeighDel,
@@ -110,6 +116,10 @@ class SimHost:
                 return w.netns(op.netns).sysctl.get(op.key)
             case Dump():
                 return self._dump(op)
+            case LinkGet():
+                dev = w.dev(op.ifname, netns=op.netns)
+                w.kernel.linkwatch.sync_dev(dev)
+                return [link_record(dev, details=True)]
         return None
 
     def _iptables(self, op: Iptables) -> str:

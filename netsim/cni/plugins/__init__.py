@@ -4,7 +4,8 @@
 
     netns.py     CNI_NETNS paths and ns.GetNS / WithNetNSPath (plugins/pkg/ns)
     loopback.py  plugins/main/loopback
-    main/        plugins/main: bridge, ptp and what they share
+    main/        plugins/main: bridge, ptp, macvlan, ipvlan, vlan, host-device and
+                 what they share
 
 :data:`GEN_PLUGINS` names them by type; :mod:`netsim.cni.exec` installs them as
 ``netsim sh`` executables and :mod:`netsim.cni.runtime` runs them in chains.
@@ -17,9 +18,15 @@ from typing import Final
 from netsim.cni.driver import GenPlugin
 from netsim.cni.plugins.loopback import LOOPBACK
 from netsim.cni.plugins.main.bridge import BRIDGE
+from netsim.cni.plugins.main.host_device import HOST_DEVICE
+from netsim.cni.plugins.main.ipvlan import IPVLAN
+from netsim.cni.plugins.main.macvlan import MACVLAN
 from netsim.cni.plugins.main.ptp import PTP
+from netsim.cni.plugins.main.vlan import VLAN
 
 __all__ = ["GEN_PLUGINS"]
 
 #: plugin type -> generator plugin.
-GEN_PLUGINS: Final[dict[str, GenPlugin]] = {p.name: p for p in (BRIDGE, LOOPBACK, PTP)}
+GEN_PLUGINS: Final[dict[str, GenPlugin]] = {
+    p.name: p for p in (BRIDGE, HOST_DEVICE, IPVLAN, LOOPBACK, MACVLAN, PTP, VLAN)
+}
