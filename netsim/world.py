@@ -185,9 +185,11 @@ class World(Ipv4Api, NeighApi, VxlanApi, LinksApi):
         mtu: int | None = None,
         address: MacAddr | str | None = None,
         promisc: bool | None = None,
+        alias: str | None = None,
     ) -> Link:
         """``ip link set``: applied in ``do_setlink()``'s order (netns, address,
-        mtu, name, master, then up/down and promisc).  ``master=None`` is ``nomaster``."""
+        mtu, name, alias, master, then up/down and promisc).  ``master=None`` is
+        ``nomaster``; ``alias=""`` removes the alias."""
         k = self.kernel
         dev = self.dev(ifname, netns=netns)
         if to_netns is not None:
@@ -203,6 +205,8 @@ class World(Ipv4Api, NeighApi, VxlanApi, LinksApi):
             k.set_mtu(dev, mtu)
         if name is not None:
             k.set_name(dev, name)
+        if alias is not None:
+            k.set_alias(dev, alias)
         if target is not _UNSET:
             k.set_master(dev, target)
         if up is not None:

@@ -59,12 +59,15 @@ class LinksApi:
         mtu: int | None = None,
         bcqueuelen: int = DEFAULT_BC_QUEUE_LEN,
         macaddrs: tuple[MacAddr | str, ...] | None = None,
+        link_netns: str | None = None,
     ) -> Macvlan:
         """``ip link add IFNAME link LINK type macvlan [mode private|vepa|bridge|
         passthru|source] [nopromisc] [nodst] [bcqueuelen N] [macaddr set MAC...]``.
 
         Without ``mode`` the kernel's default, ``vepa``; ``macaddrs`` (the
-        ``source`` mode's senders) only in ``source`` mode.
+        ``source`` mode's senders) only in ``source`` mode.  ``link_netns``: the
+        request's namespace, where ``link`` is found, when the device is made in
+        another one (``IFLA_NET_NS_FD``: ``netns``).
         """
         ns = self.kernel.netns(netns)
         m = None if mode is None else MacvlanMode[mode.upper()]
@@ -73,7 +76,7 @@ class LinksApi:
             macvlan_newlink,
             ns,
             ifname,
-            self._lower(link, netns),
+            self._lower(link, link_netns or netns),
             mode=m,
             flags=flags,
             address=_mac(address),
@@ -95,17 +98,19 @@ class LinksApi:
         address: MacAddr | str | None = None,
         mtu: int | None = None,
         has_data: bool = True,
+        link_netns: str | None = None,
     ) -> VlanDev:
         """``ip link add link LINK name IFNAME type vlan id VID [protocol P]
         [reorder_hdr|gvrp|mvrp|loose_binding|bridge_binding on|off]``
         (``flags`` under ``flags_mask`` as ``struct ifla_vlan_flags``;
-        ``has_data=False``: ``type vlan`` with no options at all)."""
+        ``has_data=False``: ``type vlan`` with no options at all; ``link_netns``
+        as for :meth:`add_macvlan`)."""
         ns = self.kernel.netns(netns)
         return self.kernel.newlink(
             vlan_newlink,
             ns,
             ifname,
-            self._lower(link, netns),
+            self._lower(link, link_netns or netns),
             vid,
             protocol=protocol,
             flags=flags,
@@ -124,13 +129,21 @@ class LinksApi:
         mode: str | None = None,
         flag: str = "bridge",
         mtu: int | None = None,
+        link_netns: str | None = None,
     ) -> Ipvlan:
         """``ip link add IFNAME link LINK type ipvlan [mode l2|l3|l3s]
         [bridge|private|vepa]`` (mode and flag are the lower's, for all its
-        ipvlans; iproute2 always sends the flag)."""
+        ipvlans; iproute2 always sends the flag; ``link_netns`` as for
+        :meth:`add_macvlan`)."""
         ns = self.kernel.netns(netns)
         m = None if mode is None else IpvlanMode[mode.upper()]
         flags = {"bridge": 0, "private": 1, "vepa": 2}[flag]
         return self.kernel.newlink(
-            ipvlan_newlink, ns, ifname, self._lower(link, netns), mode=m, flags=flags, mtu=mtu
+            ipvlan_newlink,
+            ns,
+            ifname,
+            self._lower(link, link_netns or netns),
+            mode=m,
+            flags=flags,
+            mtu=mtu,
         )

@@ -30,6 +30,7 @@ __all__ = [
     "Iptables",
     "LinkAdd",
     "LinkDel",
+    "LinkGet",
     "LinkSet",
     "NeighAdd",
     "NeighDel",
@@ -72,6 +73,11 @@ class LinkAdd:
     ``peer`` (name), ``peer_netns``, ``peer_address``; for ``vxlan`` ``id``,
     ``remote``, ``local``, ``dev``, ``dstport``, ``learning`` ...; for
     ``macvlan``/``ipvlan`` ``mode``; for ``vlan`` ``id``.
+
+    ``to_netns`` is ``ip link add ... netns NS`` (``IFLA_NET_NS_FD``): the
+    device is made in ``NS`` (its name checked and its ifindex drawn there),
+    while ``link`` (and a veth's default peer namespace) stay the request's,
+    ``netns`` — how the macvlan, ipvlan and vlan CNI plugins make theirs.
     """
 
     netns: str = INIT_NET
@@ -83,13 +89,15 @@ class LinkAdd:
     txqlen: int | None = None
     link: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    to_netns: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LinkSet:
-    """``ip link set IFNAME [netns NS] [address A] [mtu N] [name X] [master M |
-    nomaster] [up|down] [promisc on|off]`` (applied in ``do_setlink()``'s order).
-    ``master=""`` is ``nomaster``."""
+    """``ip link set IFNAME [netns NS] [address A] [mtu N] [name X] [alias A]
+    [master M | nomaster] [up|down] [promisc on|off]`` (applied in
+    ``do_setlink()``'s order).  ``master=""`` is ``nomaster``; ``alias=""``
+    removes the alias (``IFLA_IFALIAS``)."""
 
     netns: str = INIT_NET
     ifname: str
@@ -100,6 +108,7 @@ class LinkSet:
     master: str | None = None
     to_netns: str | None = None
     promisc: bool | None = None
+    alias: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -256,6 +265,17 @@ class Dump:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LinkGet:
+    """``ip -j -d link show dev IFNAME``: a list of the one device's record, by
+    ``RTM_GETLINK`` (netlink's ``LinkByName``), or :class:`~netsim.errors.NoSuchDevice`.  Unlike a
+    dump, the kernel first runs the link watcher's pending event for that device
+    (``rtnl_getlink()`` -> ``linkwatch_sync_dev()``), so its operstate is current."""
+
+    netns: str = INIT_NET
+    ifname: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Iptables:
     """``iptables ARGS`` (``ip6tables`` when ``ipv6``) run in the namespace, as
     go-iptables runs the binary for the plugins: the result is its stdout; a
@@ -283,7 +303,7 @@ class Sleep:
 Op = (
     NetnsAdd | NetnsDel | LinkAdd | LinkSet | LinkDel | AddrAdd | AddrDel | RouteAdd | RouteDel
     | NeighAdd | NeighDel | FdbAdd | FdbDel | SysctlSet | SysctlGet | Dump | BridgePortSet
-    | Iptables | Sleep
+    | Iptables | Sleep | LinkGet
 )  # fmt: skip
 
 #: Operation name -> class, for :func:`from_dict`.
@@ -291,7 +311,7 @@ OPS: Final[dict[str, type[Any]]] = {
     cls.__name__: cls
     for cls in (NetnsAdd, NetnsDel, LinkAdd, LinkSet, LinkDel, AddrAdd, AddrDel, RouteAdd,
                 RouteDel, NeighAdd, NeighDel, FdbAdd, FdbDel, SysctlSet, SysctlGet, Dump,
-                BridgePortSet, Iptables, Sleep)
+                BridgePortSet, Iptables, Sleep, LinkGet)
 }  # fmt: skip
 
 

@@ -14,7 +14,8 @@ from netsim.host.ops import Op
 
 __all__ = ["Host", "OpResult"]
 
-#: ``None`` for a change; a list of records for a :class:`~netsim.host.ops.Dump`;
+#: ``None`` for a change; a list of records for a :class:`~netsim.host.ops.Dump`
+#: (and a :class:`~netsim.host.ops.LinkGet`);
 #: a string for a :class:`~netsim.host.ops.SysctlGet`.
 OpResult = list[dict[str, Any]] | str | None
 

@@ -37,6 +37,8 @@ __all__ = ["INIT_NET", "NS_INUM_FIRST", "Kernel"]
 NS_INUM_FIRST: Final = 4026532177
 NS_INUM_STEP: Final = 65
 
+#: ``IFALIASZ``: an alias is shorter than this.
+IFALIASZ: Final = 256
 _PORT_FLAGS: Final = frozenset({"hairpin", "learning", "flood", "mcast_flood", "bcast_flood"})
 
 #: The name the model gives the initial namespace (``init_net``).
@@ -260,8 +262,15 @@ class Kernel:
     def newlink(self, create: Callable[..., L], *args: Any, **kwargs: Any) -> L:
         """``rtnl_newlink()`` for a driver whose ``newlink`` is ``create(kernel,
         ...)``: it checks, builds and registers the device (see
-        :mod:`netsim.kernel.links.macvlan` and its siblings)."""
-        return create(self, *args, **kwargs)
+        :mod:`netsim.kernel.links.macvlan` and its siblings).  A device made in
+        another namespace than its lower's (``IFLA_NET_NS_FD``) has the lower's
+        namespace numbered in its own as the ``RTM_NEWLINK`` names it
+        (``rtnl_fill_link_netnsid()``)."""
+        dev = create(self, *args, **kwargs)
+        other, ns = dev.link_netns(), dev.netns
+        if other is not None and ns is not None:
+            ns.peernet_id(other)
+        return dev
 
     @rtnl
     def link_del(self, dev: Link) -> None:
@@ -335,6 +344,14 @@ class Kernel:
     @rtnl
     def set_address(self, dev: Link, address: MacAddr) -> None:
         dev.set_address(address)
+
+    @rtnl
+    def set_alias(self, dev: Link, alias: str) -> None:
+        """``dev_set_alias()`` (``IFLA_IFALIAS``): an empty alias removes it; the
+        attribute's policy allows ``IFALIASZ - 1`` bytes."""
+        if len(alias.encode()) >= IFALIASZ:  # validate_nla(): NLA_STRING longer than .len
+            raise KernelError(errno.ERANGE, "Attribute failed policy validation")
+        dev.ifalias = alias
 
     @rtnl
     def set_name(self, dev: Link, name: str) -> None:

@@ -82,6 +82,19 @@ class LinkWatch:
             self._due, self._urgent_only = False, True
             self.run(urgent_only=urgent_only)
 
+    def sync_dev(self, dev: Link) -> None:
+        """``linkwatch_sync_dev()`` (``rtnl_getlink()``, ``carrier_show()``): the
+        device's pending event handled now, out of turn."""
+        if dev in self.events:
+            self.events.remove(dev)
+            self._do_dev(dev)
+
+    def _do_dev(self, dev: Link) -> None:
+        """``linkwatch_do_dev()``."""
+        dev.operstate = dev.default_operstate()  # rfc2863_policy()
+        if dev.up:
+            self.kernel.notify(NetdevEvent.CHANGE, dev)
+
     def run(self, *, urgent_only: bool) -> None:
         """``__linkwatch_run_queue()``."""
         if not urgent_only:
@@ -94,8 +107,6 @@ class LinkWatch:
             if urgent_only and not urgent_event(dev):
                 self.events.append(dev)
                 continue
-            dev.operstate = dev.default_operstate()  # rfc2863_policy()
-            if dev.up:
-                self.kernel.notify(NetdevEvent.CHANGE, dev)
+            self._do_dev(dev)
         if self.events:
             self._schedule(False)

@@ -116,7 +116,7 @@ _DEV_FILES: Final[dict[str, _File]] = {
     "dev_port": lambda d: "0",
     "dormant": _running(lambda d: "0"),
     "flags": _flags,
-    "ifalias": lambda d: "",
+    "ifalias": lambda d: d.ifalias,
     "ifindex": lambda d: str(d.ifindex),
     "iflink": lambda d: str(d.iflink()),
     "link_mode": lambda d: "0",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from netsim.errors import KernelError
 from netsim.kernel import INIT_NET
+from netsim.kernel.kernel import IFALIASZ
 from netsim.shell.proc import Proc
 from netsim.tools.ip_neigh import ll_addr_a2n
 from netsim.tools.ip_util import Args, IpExit, invarg, matches
@@ -33,6 +34,8 @@ class LinkReq:
     link: str | None = None
     #: How many bytes ``address`` has (``ll_addr_a2n``); checked against the device.
     addr_len: int = 0
+    #: ``alias NAME`` (``IFLA_IFALIAS``; the kernel applies it on set only).
+    alias: str | None = None
 
     def check_addr_len(self, *, existing: bool) -> None:
         """A link-layer address must have the device's 6 bytes: ``ip link set``
@@ -68,6 +71,10 @@ def iplink_parse(proc: Proc, args: Args, req: LinkReq, ns: str) -> None:
             raw = ll_addr_a2n(args.next_arg())  # "PART" is invalid lladdr.
             req.address = ":".join(f"{b:02x}" for b in raw)
             req.addr_len = len(raw)
+        elif matches(word, "alias"):
+            req.alias = args.next_arg()
+            if len(req.alias.encode()) >= IFALIASZ:
+                raise invarg("alias too long\n", req.alias)
         elif (
             matches(word, "broadcast")
             or word == "brd"

@@ -31,3 +31,4 @@ run ptp ADD "$ok"
 run ptp ADD "$ok" CNI_CONTAINERID=c2
 run ptp VERSION '{"cniVersion":"0.2.0"}'
 run loopback ADD '{"cniVersion":"0.4.0","name":"lo","type":"loopback"}' CNI_NETNS=/var/run/netns/gone
+sleep 2  # the link watcher settles on the kernel (eth0 of the last ADD)

@@ -2,7 +2,8 @@
 :class:`~netsim.cni.runtime.Runtime` with the real binaries (``/usr/lib/cni``,
 containernetworking-plugins 1.1.1) on a KernelHost and with netsim's plugins on
 a SimHost, and with netsim's plugins on the KernelHost; every result, error,
-cache file, IPAM file and the state of ``lo`` must be the same.
+cache file, IPAM file and the state of ``lo`` and of the devices macvlan and
+host-device make or move must be the same.
 
 The sandbox runs as real root on this machine, so before any plugin runs a
 fresh tmpfs is mounted over ``/var/lib`` in the sandbox's own mount namespace
@@ -22,7 +23,7 @@ import pytest
 from netsim import World
 from netsim.backends.sim.host import SimHost
 from netsim.cni.runtime import LibcniError, Runtime, RuntimeConf
-from netsim.host.ops import INIT_NET, Dump, Iptables, NetnsAdd
+from netsim.host.ops import INIT_NET, Dump, Iptables, LinkAdd, LinkSet, NetnsAdd, Op
 from tests.differential import sandbox
 
 pytestmark = pytest.mark.kernel
@@ -46,6 +47,18 @@ class Side:
 
     def files(self, *dirs: str) -> None:
         self.log.append(self.script(FILES, dirs).splitlines())
+
+    def apply(self, *ops: Op) -> None:
+        for op in ops:
+            self.rt.host.apply(op)
+
+    def links(self, netns: str) -> None:
+        """Each device's name, kind, flags, state, MTU, alias and lower's namespace id."""
+        recs = self.rt.host.apply(Dump(netns=netns, what="link"))
+        assert isinstance(recs, list)
+        self.log.append([(r["ifname"], r.get("linkinfo", {}).get("info_kind"), r["flags"],
+                          r["operstate"], r["mtu"], r.get("ifalias"), r.get("link_netnsid"))
+                         for r in recs])  # fmt: skip
 
     def lo(self, netns: str) -> None:
         links = self.rt.host.apply(Dump(netns=netns, what="link"))
@@ -263,8 +276,55 @@ def ptp_chain(s: Side) -> None:
     s.routes(INIT_NET)
 
 
+def macvlan_chain(s: Side) -> None:
+    """macvlan: made in the container, renamed; L3 through host-local; CHECK; DEL;
+    the master missing (on DEL too); a name clash; the link left by a failed IPAM."""
+    s.netns("pod1")
+    s.netns("pod2")
+    s.apply(LinkAdd(ifname="m0", kind="veth", data={"peer": "m0p"}),
+            LinkSet(ifname="m0", up=True), LinkSet(ifname="m0p", up=True))  # fmt: skip
+    ipam = '"ipam":{"type":"host-local","subnet":"10.63.0.0/30"}'
+    net = s.rt.network('{"cniVersion":"1.0.0","name":"mv","plugins":[{"type":"macvlan",'
+                       f'"master":"m0","mode":"private",{ipam}}}]}}')  # fmt: skip
+    pod = RuntimeConf("c1", "eth1", "/var/run/netns/pod1")
+    s.do("add", net, pod)
+    s.links("pod1")
+    s.cache("mv", "c1", "eth1")
+    s.do("check", net, pod)
+    s.do("add", net, RuntimeConf("c2", "eth1", "/var/run/netns/pod1"))
+    s.do("add", net, RuntimeConf("c3", "eth1", "/var/run/netns/pod2"))
+    s.links("pod2")
+    s.files("/var/lib/cni/networks/mv")
+    s.do("del", net, pod)
+    s.do("del", net, pod)
+    s.links("pod1")
+    bad = s.rt.network('{"cniVersion":"1.0.0","name":"mv","plugins":[{"type":"macvlan",'
+                       '"master":"nope"}]}')  # fmt: skip
+    s.do("add", bad, pod)
+    s.do("del", bad, pod)
+
+
+def host_device_chain(s: Side) -> None:
+    """host-device: moved in with its alias, IPAM, CHECK, moved back; DEL again."""
+    s.netns("pod1")
+    s.apply(LinkAdd(ifname="hd0", kind="veth", data={"peer": "hd0p"}),
+            LinkSet(ifname="hd0", up=True))  # fmt: skip
+    net = s.rt.network('{"cniVersion":"0.4.0","name":"hd","plugins":[{"type":"host-device",'
+                       '"device":"hd0","ipam":{"type":"host-local","subnet":"10.73.0.0/24"}}]}')  # fmt: skip  # noqa: E501
+    pod = RuntimeConf("c1", "net1", "/var/run/netns/pod1")
+    s.do("add", net, pod)
+    s.links("pod1")
+    s.do("check", net, pod)
+    s.do("del", net, pod)
+    s.links("init_net")
+    s.do("del", net, pod)
+    s.do("add", net, RuntimeConf("c2", "net1", "/var/run/netns/gone"))
+
+
 SCENARIOS: dict[str, Callable[[Side], None]] = {
     "loopback": loopback,
+    "macvlan-chain": macvlan_chain,
+    "host-device-chain": host_device_chain,
     "host-local-chain": host_local_chain,
     "static-chain": static_chain,
     "bridge-chain": bridge_chain,

@@ -112,8 +112,9 @@ def test_plugins_are_executables_of_netsim_sh() -> None:
     w = World()
     assert (
         w.sh("ls /usr/lib/cni /opt/cni/bin").stdout
-        == "/opt/cni/bin:\nbridge\nflannel\nhost-local\nloopback\nptp\nstatic\n\n"
-        "/usr/lib/cni:\nbridge\nflannel\nhost-local\nloopback\nptp\nstatic\n"
+        == "/opt/cni/bin:\nbridge\nflannel\nhost-device\nhost-local\nipvlan\nloopback\n"
+        "macvlan\nptp\nstatic\nvlan\n\n/usr/lib/cni:\nbridge\nflannel\nhost-device\n"
+        "host-local\nipvlan\nloopback\nmacvlan\nptp\nstatic\nvlan\n"
     )
     r = w.sh(
         SETUP + "/opt/cni/bin/host-local < /etc/cni.json | grep address; echo $?\n"

@@ -48,12 +48,21 @@ def two(w: World, mode: str, flag: str = "bridge") -> tuple[Ipvlan, Ipvlan]:
 def test_shares_the_lowers_mac_and_mtu(w: World) -> None:
     v = w.add_ipvlan("ipv0", "eth0", netns="n")
     assert str(v.address) == LOWER and v.mtu == 1500 and v.port.mode == IpvlanMode.L3
-    assert v.flags & IFF_NOARP  # l3 by default
+    assert not v.flags & IFF_NOARP  # l3 by default, but NOARP only once opened (ipvlan_open())
     out = w.sh("ip -n n -d link show ipv0").stdout
-    assert out.startswith("3: ipv0@eth0: <BROADCAST,MULTICAST,NOARP> mtu 1500 qdisc noop")
+    assert out.startswith("3: ipv0@eth0: <BROADCAST,MULTICAST> mtu 1500 qdisc noop")
     assert "\n    ipvlan  mode l3 bridge " in out
     data = json.loads(w.sh("ip -n n -j -d link show ipv0").stdout)[0]["linkinfo"]["info_data"]
     assert data == {"mode": "l3", "bridge": True}
+    w.link_set("ipv0", netns="n", up=True)
+    w.sleep(1.1)
+    # ipvlan_link_new() fires no link-watch event (the carrier bit ipvlan_init()
+    # copied does not change), so the stored operstate stays IF_OPER_UNKNOWN
+    out = w.sh("ip -n n link show ipv0").stdout
+    assert out.startswith(
+        "3: ipv0@eth0: <BROADCAST,MULTICAST,NOARP,UP,LOWER_UP> mtu 1500 "
+        "qdisc noqueue state UNKNOWN "
+    )
 
 
 def test_mode_and_flag_belong_to_the_lower(w: World) -> None:

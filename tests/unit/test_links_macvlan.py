@@ -235,3 +235,32 @@ def test_cli_errors(w: World) -> None:
     res = w.sh("ip -n host link add m link eth0 type macvlan nopromisc")
     assert res.stderr.startswith("macvlan: nopromisc flag only valid in passthru mode\nUsage:")
     assert isinstance(w.dev("eth0", netns="host"), Veth)
+
+
+def test_an_up_macvlans_mac_is_on_the_lowers_unicast_list(w: World) -> None:
+    """macvlan_open()/macvlan_stop(): dev_uc_add()/dev_uc_del() of its MAC on the
+    lower, which ``bridge fdb show`` lists as ``self permanent`` (Linux 6.18, as
+    tests/differential/test_host_backends.py compares); a MAC change while up
+    moves the entry (macvlan_sync_address())."""
+    mv = w.add_macvlan("mv0", "eth0", netns="host", mode="bridge", address="02:00:00:00:00:43")
+    eth0 = w.dev("eth0", netns="host")
+    assert eth0.uc_list == []
+    w.link_set("mv0", netns="host", up=True)
+    assert eth0.uc_list == [MacAddr("02:00:00:00:00:43")]
+    out = w.sh("bridge -n host fdb show dev eth0").stdout
+    assert "02:00:00:00:00:43 self permanent" in out
+    w.link_set("mv0", netns="host", address="02:00:00:00:00:44")
+    assert eth0.uc_list == [MacAddr("02:00:00:00:00:44")]
+    w.link_set("mv0", netns="host", up=False)
+    assert eth0.uc_list == [] and mv.address == MacAddr("02:00:00:00:00:44")
+
+
+def test_made_in_another_namespace(w: World) -> None:
+    """``ip link add ... netns a`` as netlink sends it (IFLA_NET_NS_FD): the
+    lower is the request's, the name and ifindex are the target's, and the
+    target numbers the lower's namespace (rtnl_fill_link_netnsid())."""
+    mv = w.add_macvlan("eth0", "eth0", netns="a", link_netns="host", mode="bridge")
+    assert mv.netns is w.netns("a") and mv.lower is w.dev("eth0", netns="host")
+    assert mv.ifindex == 2
+    assert w.netns("a").netns_ids == {w.netns("host"): 0}
+    assert "2: eth0@if3: " in w.sh("ip -n a link show eth0").stdout

@@ -386,3 +386,24 @@ def test_link_set_promisc_and_flush() -> None:
         '"ip route flush" requires arguments.\n'
         "Error: ipv4: FIB table does not exist.\nFlush terminated\n"
     )
+
+
+def test_link_alias(w: World) -> None:
+    """``ip link set DEV alias NAME`` (``IFLA_IFALIAS``): shown by ``ip link`` (text
+    and JSON, last) and sysfs, not by ``ip addr``; ignored by ``ip link add``; an
+    empty alias removes it; 256 bytes are too long (iproute2 6.1 on Linux 6.18)."""
+    ok(w, f"ip link add d0 address {M0} alias foo type veth peer name d1 address {M1}")
+    assert "alias" not in ok(w, "ip link show d0")
+    ok(w, "ip link set d0 al hd0")
+    assert ok(w, "ip link show d0").endswith("\n    alias hd0\n")
+    assert json.loads(ok(w, "ip -j link show d0"))[0]["ifalias"] == "hd0"
+    assert list(json.loads(ok(w, "ip -j -d link show d0"))[0])[-1] == "ifalias"
+    assert "alias" not in ok(w, "ip addr show d0")
+    assert "ifalias" not in json.loads(ok(w, "ip -j addr show d0"))[0]
+    assert w.sh("cat /sys/class/net/d0/ifalias").stdout == "hd0\n"
+    status, _, err = ip(w, "ip link set d0 alias " + "x" * 256)
+    assert (status, err) == (255, f'Error: argument "{"x" * 256}" is wrong: alias too long\n\n')
+    ok(w, "ip link set d0 alias " + "x" * 255)
+    w.link_set("d0", alias="")
+    assert "alias" not in ok(w, "ip link show d0")
+    assert w.sh("cat /sys/class/net/d0/ifalias").stdout == ""

@@ -17,7 +17,7 @@ import errno
 import os
 from typing import Any, Final
 
-from netsim.backends.linux.dumps import dump, run_tool
+from netsim.backends.linux.dumps import dump, link_get, run_tool
 from netsim.errors import KernelError, NoSuchDevice, NoSuchNetns
 from netsim.host.ops import (
     INIT_NET,
@@ -29,6 +29,7 @@ from netsim.host.ops import (
     FdbDel,
     LinkAdd,
     LinkDel,
+    LinkGet,
     LinkSet,
     NeighAdd,
     NeighDel,
@@ -146,6 +147,9 @@ class Applier:
             case Dump():
                 self.ipr(op.netns)
                 return dump(op.what, op.netns, op.dev)
+            case LinkGet():
+                self.index(self.ipr(op.netns), op.ifname)  # Cannot find device
+                return link_get(op.netns, op.ifname)
             case BridgePortSet():
                 self._brport(op)
         return None
@@ -214,6 +218,9 @@ class Applier:
             req["link"] = self.index(ipr, op.link)
         fds: list[int] = []
         try:
+            if op.to_netns is not None:  # IFLA_NET_NS_FD: made there, found here
+                fds.append(self.netns_fd(op.to_netns))
+                req["net_ns_fd"] = fds[-1]
             req.update(self._kind_data(ipr, op, fds))
             ipr.link("add", **req)
         finally:
@@ -271,6 +278,8 @@ class Applier:
             req["mtu"] = op.mtu
         if op.name is not None:
             req["ifname"] = op.name
+        if op.alias is not None:
+            req["ifalias"] = op.alias
         if op.master is not None:
             req["master"] = self.index(there, op.master) if op.master else 0
         if op.up is not None:

@@ -17,7 +17,7 @@ from typing import Any, Final
 from netsim.errors import KernelError
 from netsim.host.ops import INIT_NET
 
-__all__ = ["DUMP_ARGV", "dump", "errno_of", "run_tool"]
+__all__ = ["DUMP_ARGV", "dump", "errno_of", "link_get", "run_tool"]
 
 #: :attr:`Dump.what <netsim.host.ops.Dump.what>` -> the command that lists it.
 DUMP_ARGV: Final = {
@@ -69,4 +69,14 @@ def dump(what: str, netns: str, dev: str | None = None) -> list[dict[str, Any]]:
             return []
         raise
     records: list[dict[str, Any]] = json.loads(text) if text else []
+    return records
+
+
+def link_get(netns: str, ifname: str) -> list[dict[str, Any]]:
+    """``ip -j -d link show dev IFNAME``: iproute2 asks for the one device
+    (``RTM_GETLINK``, which syncs its link-watch event), not a dump."""
+    argv = ["ip", "-j", "-d", "link", "show", "dev", ifname]
+    if netns != INIT_NET:
+        argv[1:1] = ["-n", netns]
+    records: list[dict[str, Any]] = json.loads(run_tool(argv))
     return records

@@ -110,6 +110,8 @@ def link_record(dev: Link, *, details: bool = False) -> Record:
     rec.update(tail)
     if details:
         rec.update(_details(dev))
+    if dev.ifalias:
+        rec["ifalias"] = dev.ifalias
     return rec
 
 

@@ -75,6 +75,7 @@ def addr_records(ns: Netns, ifname: str | None = None) -> list[Record]:
     for dev in devs:
         rec = link_record(dev)
         rec.pop("linkmode", None)
+        rec.pop("ifalias", None)  # print_linkinfo() shows the alias for ip link only
         rec["addr_info"] = _addr_info(dev)
         out.append(rec)
     return out

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, final
 
-from netsim.backends.sim.dump import bridge_link_records, fdb_records, link_records
+from netsim.backends.sim.dump import (
+    bridge_link_records,
+    fdb_records,
+    link_record,
+    link_records,
+)
 from netsim.backends.sim.dump_l3 import addr_records, neigh_records, route_records, rule_records
 from netsim.errors import CommandFailed, NetsimError
 from netsim.host.ops import (
@@ -20,6 +25,7 @@ from netsim.host.ops import (
     Iptables,
     LinkAdd,
     LinkDel,
+    LinkGet,
     LinkSet,
     NeighAdd,
     NeighDel,
@@ -36,6 +42,7 @@ from netsim.host.protocol import OpResult
 from netsim.kernel.links.vxlan import Vxlan
 
 if TYPE_CHECKING:
+    from netsim.kernel import Link
     from netsim.world import World
 
 __all__ = ["SimHost"]
@@ -70,7 +77,7 @@ class SimHost:
                     extra["master"] = op.master or None
                 w.link_set(op.ifname, netns=op.netns, up=op.up, to_netns=op.to_netns,
                            name=op.name, mtu=op.mtu, address=op.address, promisc=op.promisc,
-                           **extra)  # fmt: skip
+                           alias=op.alias, **extra)  # fmt: skip
             case BridgePortSet():
                 flags = {"hairpin": op.hairpin, "learning": op.learning, "flood": op.flood}
                 w.bridge_link_set(op.ifname, netns=op.netns,
@@ -109,6 +116,10 @@ class SimHost:
                 return w.netns(op.netns).sysctl.get(op.key)
             case Dump():
                 return self._dump(op)
+            case LinkGet():
+                dev = w.dev(op.ifname, netns=op.netns)
+                w.kernel.linkwatch.sync_dev(dev)
+                return [link_record(dev, details=True)]
         return None
 
     def _iptables(self, op: Iptables) -> str:
@@ -130,38 +141,43 @@ class SimHost:
         return out.getvalue()
 
     def _link_add(self, op: LinkAdd) -> None:
+        """``RTM_NEWLINK``: the device made in ``to_netns`` when given
+        (``IFLA_NET_NS_FD``), its lower (``link``) and a veth's default peer
+        namespace being the request's; ``IFLA_TXQLEN`` applied to any kind."""
         w, d = self.world, op.data
-        ns = op.netns
+        ns = op.to_netns or op.netns
+        dev: Link
         if op.kind == "veth":
             dev = w.add_veth(op.ifname, d.get("peer", "veth%d"), netns=ns,
-                             peer_netns=d.get("peer_netns"), address=op.address,
+                             peer_netns=d.get("peer_netns") or op.netns, address=op.address,
                              peer_address=d.get("peer_address"), mtu=op.mtu)  # fmt: skip
             if op.txqlen is not None and dev.peer is not None:
-                dev.txqlen = dev.peer.txqlen = op.txqlen
-            return
-        if op.kind == "bridge":
-            w.add_bridge(op.ifname, netns=ns, address=op.address)
+                dev.peer.txqlen = op.txqlen
+        elif op.kind == "bridge":
+            dev = w.add_bridge(op.ifname, netns=ns, address=op.address)
+            if op.mtu is not None:
+                w.link_set(dev.ifname, netns=ns, mtu=op.mtu)
         elif op.kind == "vxlan":
+            if op.to_netns is not None:
+                raise NetsimError("LinkAdd: a vxlan made in another namespace is not modelled")
             opts = {k: v for k, v in d.items() if k != "id"}
-            w.add_vxlan(op.ifname, int(d["id"]), netns=ns, address=op.address, mtu=op.mtu, **opts)
-            return
+            dev = w.add_vxlan(op.ifname, int(d["id"]), netns=ns, address=op.address, mtu=op.mtu,
+                              **opts)  # fmt: skip
         elif op.kind == "dummy":
-            w.add_dummy(op.ifname, netns=ns, address=op.address, mtu=op.mtu)
-            return
+            dev = w.add_dummy(op.ifname, netns=ns, address=op.address, mtu=op.mtu)
         elif op.kind == "macvlan":
-            w.add_macvlan(op.ifname, op.link, netns=ns, mode=d.get("mode"), address=op.address,
-                          mtu=op.mtu)  # fmt: skip
-            return
+            dev = w.add_macvlan(op.ifname, op.link, netns=ns, mode=d.get("mode"),
+                                address=op.address, mtu=op.mtu, link_netns=op.netns)  # fmt: skip
         elif op.kind == "ipvlan":
-            w.add_ipvlan(op.ifname, op.link, netns=ns, mode=d.get("mode"), mtu=op.mtu)
-            return
+            dev = w.add_ipvlan(op.ifname, op.link, netns=ns, mode=d.get("mode"), mtu=op.mtu,
+                               link_netns=op.netns)  # fmt: skip
         elif op.kind == "vlan":
-            w.add_vlan(op.ifname, op.link, int(d["id"]), netns=ns, address=op.address, mtu=op.mtu)
-            return
+            dev = w.add_vlan(op.ifname, op.link, int(d["id"]), netns=ns, address=op.address,
+                             mtu=op.mtu, link_netns=op.netns)  # fmt: skip
         else:
             raise NetsimError(f"LinkAdd: kind {op.kind!r} is not modelled")
-        if op.mtu is not None:
-            w.link_set(op.ifname, netns=ns, mtu=op.mtu)
+        if op.txqlen is not None:
+            dev.txqlen = op.txqlen
 
     def _fdb_add(self, op: FdbAdd) -> None:
         w = self.world

@@ -5,7 +5,8 @@
     netns.py     CNI_NETNS paths and ns.GetNS / WithNetNSPath (plugins/pkg/ns)
     loopback.py  plugins/main/loopback
     flannel.py   flannel-io/cni-plugin (delegates to bridge)
-    main/        plugins/main: bridge, ptp and what they share
+    main/        plugins/main: bridge, ptp, macvlan, ipvlan, vlan, host-device and
+                 what they share
 
 :data:`GEN_PLUGINS` names them by type; :mod:`netsim.cni.exec` installs them as
 ``netsim sh`` executables and :mod:`netsim.cni.runtime` runs them in chains.
@@ -19,9 +20,15 @@ from netsim.cni.driver import GenPlugin
 from netsim.cni.plugins.flannel import FLANNEL
 from netsim.cni.plugins.loopback import LOOPBACK
 from netsim.cni.plugins.main.bridge import BRIDGE
+from netsim.cni.plugins.main.host_device import HOST_DEVICE
+from netsim.cni.plugins.main.ipvlan import IPVLAN
+from netsim.cni.plugins.main.macvlan import MACVLAN
 from netsim.cni.plugins.main.ptp import PTP
+from netsim.cni.plugins.main.vlan import VLAN
 
 __all__ = ["GEN_PLUGINS"]
 
 #: plugin type -> generator plugin.
-GEN_PLUGINS: Final[dict[str, GenPlugin]] = {p.name: p for p in (BRIDGE, FLANNEL, LOOPBACK, PTP)}
+GEN_PLUGINS: Final[dict[str, GenPlugin]] = {
+    p.name: p for p in (BRIDGE, FLANNEL, HOST_DEVICE, IPVLAN, LOOPBACK, MACVLAN, PTP, VLAN)
+}

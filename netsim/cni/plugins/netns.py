@@ -22,6 +22,9 @@ __all__ = ["NETNS_DIRS", "NSPathNotExist", "get_ns", "netns_name", "open_netns"]
 NETNS_DIRS: Final = ("/var/run/netns/", "/run/netns/")
 #: ``TMPFS_MAGIC``: what ``statfs`` finds on a plain file under ``/run``.
 TMPFS_MAGIC: Final = 0x1021994
+#: Directories on ``/run``'s tmpfs that a ``CNI_NETNS`` may name by mistake
+#: (``/var/run/netns/`` with an empty name): they exist, and are no namespace.
+TMPFS_DIRS: Final = frozenset({"/run", "/var/run", "/run/netns", "/var/run/netns"})
 
 
 class NSPathNotExist(CniError):
@@ -53,7 +56,7 @@ def open_netns(ctx: Context, path: str) -> PluginGen[tuple[str, list[dict[str, A
             pass
         else:
             return name, list(links or [])
-    if ctx.exists(path):
+    if ctx.exists(path) or path.rstrip("/") in TMPFS_DIRS:
         raise CniError(f'unknown FS magic on "{path}": {TMPFS_MAGIC:x}')
     raise NSPathNotExist(f'failed to Statfs "{path}": no such file or directory')
 

@@ -149,6 +149,8 @@ class Link(ABC):
         self.qdisc = "noop"
         self.txqlen = txqlen
         self.group = "default"
+        #: ``dev->ifalias`` (``ip link set DEV alias NAME``; empty: none).
+        self.ifalias = ""
         self.mtu = self.default_mtu if mtu is None else mtu
         if address is None:
             self.address = (
@@ -181,6 +183,8 @@ class Link(ABC):
         #: Unicast addresses the device itself accepts (``dev->uc``): what
         #: ``bridge fdb add MAC dev DEV self`` adds on a plain device.
         self.uc_list: list[MacAddr] = []
+        #: How many users hold each entry of :attr:`uc_list` (``netdev_hw_addr.refcount``).
+        self.uc_refs: dict[MacAddr, int] = {}
 
     # --- identity -------------------------------------------------------------
 
@@ -326,13 +330,30 @@ class Link(ABC):
             if excl:
                 raise KernelError(errno.EEXIST)
             return
-        self.uc_list.append(mac)
+        self.uc_add(mac)
 
     def fdb_del_self(self, mac: MacAddr) -> None:
         """``ndo_dflt_fdb_del()``."""
         if mac not in self.uc_list:
             raise KernelError(errno.ENOENT)
-        self.uc_list.remove(mac)
+        self.uc_del(mac)
+
+    def uc_add(self, mac: MacAddr) -> None:
+        """``dev_uc_add()``: one more user of ``mac`` on the unicast list (an
+        upper macvlan's address while it is up)."""
+        if mac not in self.uc_refs:
+            self.uc_list.append(mac)
+        self.uc_refs[mac] = self.uc_refs.get(mac, 0) + 1
+
+    def uc_del(self, mac: MacAddr) -> None:
+        """``dev_uc_del()``: one user fewer; the entry goes with the last."""
+        left = self.uc_refs.get(mac, 0) - 1
+        if left > 0:
+            self.uc_refs[mac] = left
+            return
+        self.uc_refs.pop(mac, None)
+        if mac in self.uc_list:
+            self.uc_list.remove(mac)
 
     # --- data path ------------------------------------------------------------------
 

@@ -9,7 +9,13 @@ up the lower's own stack when none does.
 
 * Mode and flags belong to the port: the last ``ip link add`` sets them for
   every ipvlan on that lower (``ipvlan_set_port_mode``).  Default ``l3``,
-  ``bridge``.  In ``l3``/``l3s`` the devices are ``NOARP``.
+  ``bridge``.  In ``l3``/``l3s`` the devices are ``NOARP``: those already on
+  the port when the mode changes, and each one as it is opened
+  (``ipvlan_open``); a new one that was never up has no ``NOARP`` yet.
+* No link-watch event at creation (``ipvlan_link_new`` ends with
+  ``netif_stacked_transfer_operstate``, which fires one only when the carrier
+  bit it copied in ``ipvlan_init`` changes), so on a lower with carrier an
+  ipvlan stays ``state UNKNOWN`` until the lower's carrier changes.
 * ``l2`` transmit (``ipvlan_xmit_mode_l2``): a frame to the shared MAC goes
   to the sibling owning the destination IP, or up the lower's stack
   (``dev_forward_skb``); broadcasts go to every other up sibling and out of
@@ -215,6 +221,13 @@ class Ipvlan(Link):
         flag = "private" if port.private else "vepa" if port.vepa else "bridge"
         return {"mode": str(port.mode), flag: True}
 
+    def ndo_open(self) -> None:
+        """``ipvlan_open()``: ``NOARP`` as the port's mode wants it."""
+        if self.port.mode == IpvlanMode.L2:
+            self.flags &= ~IFF_NOARP
+        else:
+            self.flags |= IFF_NOARP
+
     def ndo_set_mac_address(self, address: Any) -> None:
         """ipvlan has no ``ndo_set_mac_address``."""
         raise KernelError(errno.EOPNOTSUPP)
@@ -342,12 +355,9 @@ def ipvlan_newlink(
     kernel.register(dev, ns)
     if flags is not None:
         port.flags = flags  # per port: the latest wins
-    port.set_mode(port.mode if mode is None else mode)
+    port.set_mode(port.mode if mode is None else mode)  # before the new one joins
     port.ipvlans.append(dev)
-    if port.mode != IpvlanMode.L2:
-        dev.flags |= IFF_NOARP
-    kernel.linkwatch_fire_event(dev)
-    return dev
+    return dev  # netif_stacked_transfer_operstate(): the carrier bit is unchanged
 
 
 def _uninit(dev: Ipvlan) -> None:

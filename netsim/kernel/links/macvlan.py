@@ -141,14 +141,16 @@ class Macvlan(Link):
             if not self.macvlan_flags & MACVLAN_FLAG_NOPROMISC:
                 self.lower.promiscuity += 1
             return
-        self.port.sync_rx_mode()  # dev_uc_add(lowerdev, dev->dev_addr)
+        self.lower.uc_add(self.address)  # dev_uc_add(lowerdev, dev->dev_addr)
+        self.port.sync_rx_mode()
 
     def ndo_stop(self) -> None:
         if self.mode == MacvlanMode.PASSTHRU:
             if not self.macvlan_flags & MACVLAN_FLAG_NOPROMISC:
                 self.lower.promiscuity -= 1
             return
-        self.port.sync_rx_mode()  # dev_uc_del()
+        self.lower.uc_del(self.address)  # dev_uc_del()
+        self.port.sync_rx_mode()
 
     # --- attributes ----------------------------------------------------------------------------
 
@@ -167,6 +169,9 @@ class Macvlan(Link):
             return
         if self.port.addr_busy(address):
             raise KernelError(errno.EADDRINUSE)
+        if self.up:  # macvlan_sync_address()
+            self.lower.uc_add(address)
+            self.lower.uc_del(self.address)
         self.address = address
 
     # --- data path -----------------------------------------------------------------------------

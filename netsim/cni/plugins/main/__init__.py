@@ -1,4 +1,5 @@
-"""The main plugins of containernetworking/plugins v1.1.1: ``bridge``, ``ptp``.
+"""The main plugins of containernetworking/plugins v1.1.1: ``bridge``, ``ptp``,
+``macvlan``, ``ipvlan``, ``vlan``, ``host-device``.
 
 ::
 
@@ -7,4 +8,9 @@
     iface.py    ipam.ConfigureIface, ip.ValidateExpectedInterfaceIPs / Route
     bridge.py   plugins/main/bridge/bridge.go
     ptp.py      plugins/main/ptp/ptp.go
+    stacked.py  what macvlan, ipvlan and vlan share (loadConf pieces, createX, DEL)
+    macvlan.py  plugins/main/macvlan/macvlan.go
+    ipvlan.py   plugins/main/ipvlan/ipvlan.go
+    vlan.py     plugins/main/vlan/vlan.go
+    host_device.py  plugins/main/host-device/host-device.go
 """

@@ -28,7 +28,16 @@ from netsim.cni.errors import CniError
 from netsim.cni.result import DNS, Result
 from netsim.cni.skel import CmdArgs
 from netsim.errors import KernelError, NetsimError
-from netsim.host.ops import Dump, LinkAdd, LinkDel, LinkSet, Sleep, SysctlGet, SysctlSet
+from netsim.host.ops import (
+    Dump,
+    LinkAdd,
+    LinkDel,
+    LinkGet,
+    LinkSet,
+    Sleep,
+    SysctlGet,
+    SysctlSet,
+)
 
 __all__ = [
     "Veth",
@@ -40,6 +49,8 @@ __all__ = [
     "errstr",
     "exec_ipam",
     "link_by_name",
+    "parse_mac",
+    "random_veth_name",
     "setup_veth",
     "sysctl_ignore",
     "wait_oper_up",
@@ -57,21 +68,63 @@ def errstr(e: NetsimError) -> str:
 
 
 def link_by_name(netns: str, ifname: str) -> PluginGen[dict[str, Any] | None]:
-    """``netlink.LinkByName``: the ``ip -j -d link`` record, None if absent."""
-    records = yield Dump(netns=netns, what="link", dev=ifname)
-    assert isinstance(records, list)
-    return records[0] if records else None
+    """``netlink.LinkByName``: the ``ip -j -d link`` record, None if absent
+    (``RTM_GETLINK``, so the device's pending link-watch event is run first)."""
+    try:
+        records = yield LinkGet(netns=netns, ifname=ifname)
+    except KernelError as e:
+        if e.errno == _errno.ENODEV:
+            return None
+        raise
+    return dict(records[0]) if records else None
 
 
 def addrs_of(netns: str, ifname: str) -> PluginGen[list[ipaddress.IPv4Interface | ipaddress.IPv6Interface]]:  # fmt: skip  # noqa: E501
     """``netlink.AddrList(link, FAMILY_ALL)``, newest first as the kernel lists them."""
-    records = yield Dump(netns=netns, what="addr", dev=ifname)
+    records = yield Dump(netns=netns, what="addr")
     assert isinstance(records, list)
     out: list[ipaddress.IPv4Interface | ipaddress.IPv6Interface] = []
     for r in records:
+        if r.get("ifname") != ifname:
+            continue
         for a in r.get("addr_info", []):
             out.append(ipaddress.ip_interface(f"{a['local']}/{a['prefixlen']}"))
     return out
+
+
+def parse_mac(text: str, prefix: str = "") -> str:
+    """Go's ``net.ParseMAC``: 6, 8 or 20 octets as ``aa:bb:..``, ``aa-bb-..`` or
+    ``aabb.ccdd...``, returned as ``HardwareAddr.String()``; else a
+    :class:`CniError` ``<prefix>address X: invalid MAC address``."""
+    octets = _mac_octets(text)
+    if octets is None:
+        raise CniError(f"{prefix}address {text}: invalid MAC address")
+    return ":".join(f"{b:02x}" for b in octets)
+
+
+def _mac_octets(s: str) -> list[int] | None:
+    def hex2(part: str) -> int | None:
+        ok = len(part) == 2 and all(c in "0123456789abcdefABCDEF" for c in part)
+        return int(part, 16) if ok else None
+
+    if len(s) < 14:
+        return None
+    if s[2] in ":-":
+        if (len(s) + 1) % 3 or (len(s) + 1) // 3 not in (6, 8, 20):
+            return None
+        groups = [s[i : i + 2] for i in range(0, len(s), 3)]
+        seps = {s[i] for i in range(2, len(s), 3)}
+    elif s[4] == ".":
+        if (len(s) + 1) % 5 or 2 * (len(s) + 1) // 5 not in (6, 8, 20):
+            return None
+        groups = [s[i + j : i + j + 2] for i in range(0, len(s), 5) for j in (0, 2)]
+        seps = {s[i] for i in range(4, len(s), 5)}
+    else:
+        return None
+    values = [hex2(g) for g in groups]
+    if len(seps) > 1 or any(v is None for v in values):
+        return None
+    return [v for v in values if v is not None]
 
 
 def random_veth_name(rng: random.Random) -> str:
