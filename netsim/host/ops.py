@@ -248,10 +248,10 @@ class SysctlGet:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Dump:
     """``ip -j link|addr|route table all|rule|neigh``, ``bridge -j fdb|link``:
-    the result is the list of records iproute2 prints.  ``dev`` narrows a
-    ``link`` or ``addr`` dump to one device (``ip -j -d link show dev X``;
-    netlink's ``LinkByName`` asks for one link, not all): no record when there
-    is no such device."""
+    the result is the list of records iproute2 prints.  ``dev`` narrows an
+    ``addr`` dump to one device (``ip -j addr show dev X``; netlink's
+    ``AddrList(link)``): no record when there is no such device.  One link is
+    :class:`LinkGet`."""
 
     netns: str = INIT_NET
     what: str
@@ -260,8 +260,8 @@ class Dump:
     def __post_init__(self) -> None:
         if self.what not in DUMPS:
             raise ValueError(f"Dump.what must be one of {', '.join(DUMPS)}, not {self.what!r}")
-        if self.dev is not None and self.what not in ("link", "addr"):
-            raise ValueError("Dump.dev narrows only a link or addr dump")
+        if self.dev is not None and self.what != "addr":
+            raise ValueError("Dump.dev narrows only an addr dump (one link is LinkGet)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -55,8 +55,8 @@ def run_tool(argv: list[str], *, netns: str = INIT_NET, timeout: float = 60) -> 
 
 
 def dump(what: str, netns: str, dev: str | None = None) -> list[dict[str, Any]]:
-    """The records ``DUMP_ARGV[what]`` prints in ``netns`` (``dev DEV`` only; none
-    when there is no such device)."""
+    """The records ``DUMP_ARGV[what]`` prints in ``netns`` (an ``addr`` dump of
+    ``dev DEV`` only; none when there is no such device)."""
     argv = list(DUMP_ARGV[what])
     if netns != INIT_NET:
         argv[1:1] = ["-n", netns]

@@ -195,7 +195,7 @@ class SimHost:
             return []
         match op.what:
             case "link":
-                return link_records(ns, op.dev, details=True)
+                return link_records(ns, details=True)
             case "addr":
                 return addr_records(ns, op.dev)
             case "route":
