@@ -7,4 +7,5 @@
     underlay.py   the L2 segment nodes stand on (kind's Docker network)
     kubelet.py    pod sandboxes through CNI, as containerd's CRI runs them
     cluster.py    nodes, pods and the pod network together
+    flannel/      flannel's DaemonSet: flanneld (vxlan, host-gw) and its CNI config
 """
