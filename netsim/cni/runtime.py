@@ -46,6 +46,7 @@ from netsim.cni.runtime_conf import (
 from netsim.cni.runtime_exec import (
     Executor,
     KernelExecutor,
+    MixedExecutor,
     OursExecutor,
     error_text,
     exec_plugin,
@@ -118,17 +119,21 @@ class Runtime:
     world's filesystem on a SimHost, a fresh in-memory one otherwise.  ``netns``
     is the namespace the runtime and its plugins run in: a node standing for a
     host (its veths' host ends go there), ``init_net`` by default.
+    ``plugins="mixed"`` runs the real binaries the sandbox has and netsim's for
+    the rest; ``state_dir`` is the sandbox directory the real ones see as
+    ``/var/lib/cni`` (one per node).
     """
 
     def __init__(
         self,
         host: Host,
         *,
-        plugins: Literal["ours", "real"] = "ours",
+        plugins: Literal["ours", "real", "mixed"] = "ours",
         fs: MemFs | None = None,
         path: Sequence[str] = PLUGIN_DIRS,
         cache_dir: str = DEFAULT_CACHE_DIR,
         netns: str = INIT_NET,
+        state_dir: str | None = None,
     ):
         self.host = host
         self.netns = netns
@@ -142,16 +147,20 @@ class Runtime:
         self.fs = fs
         self.pfs = MemPluginFs(fs)
         self.executor: Executor
-        if plugins == "real":
+        world = getattr(host, "world", None)
+        ctx = Context(netns, world.rng if world is not None else random.Random(0), fs.exists)
+        if plugins in ("real", "mixed"):
             from netsim.backends.linux.host import KernelHost
 
             if not isinstance(host, KernelHost):
-                raise ValueError('plugins="real" needs a KernelHost')
-            self.executor = KernelExecutor(host, netns=netns)
+                raise ValueError(f'plugins="{plugins}" needs a KernelHost')
+            self.executor = (
+                KernelExecutor(host, netns=netns, state_dir=state_dir)
+                if plugins == "real"
+                else MixedExecutor(host, fs, ctx, netns=netns, state_dir=state_dir)
+            )
         else:
-            world = getattr(host, "world", None)
-            rng = world.rng if world is not None else random.Random(0)
-            self.executor = OursExecutor(host, fs, Context(netns, rng, fs.exists))
+            self.executor = OursExecutor(host, fs, ctx)
 
     # --- configurations ---------------------------------------------------------------------
 

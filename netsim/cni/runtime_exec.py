@@ -41,6 +41,7 @@ __all__ = [
     "FS_PLUGINS",
     "Executor",
     "KernelExecutor",
+    "MixedExecutor",
     "OursExecutor",
     "error_text",
     "exec_plugin",
@@ -151,9 +152,12 @@ class OursExecutor:
     ``/opt/cni/bin``); generator plugins act on ``host`` in ``ctx`` (by default
     from ``init_net``, veth names from the world's RNG on a ``SimHost``)."""
 
-    def __init__(self, host: Host, fs: MemFs, ctx: Context | None = None):
+    def __init__(self, host: Host, fs: MemFs, ctx: Context | None = None, *,
+                 delegate_via: Executor | None = None):  # fmt: skip
         self.host = host
         self.fs = fs
+        #: Who finds and runs the plugins ours delegate to (by default, this executor).
+        self.delegate_via: Executor = delegate_via if delegate_via is not None else self
         if ctx is None:
             world = getattr(host, "world", None)
             ctx = Context(exists=fs.exists) if world is None else Context(rng=world.rng, exists=fs.exists)  # fmt: skip  # noqa: E501
@@ -166,7 +170,8 @@ class OursExecutor:
         """The plugin ``name`` bound to this executor's host, or None."""
         gen = GEN_PLUGINS.get(name)
         if gen is not None:
-            return bind(gen, self.host, ctx=self.ctx, delegate=lambda args: delegator(self, args))
+            via = self.delegate_via
+            return bind(gen, self.host, ctx=self.ctx, delegate=lambda args: delegator(via, args))
         return FS_PLUGINS.get(name)
 
     def run(self, path: str, env: Mapping[str, str], stdin: str) -> Output:
@@ -178,11 +183,17 @@ class OursExecutor:
 
 @final
 class KernelExecutor:
-    """Runs the real plugin binaries inside ``host``'s sandbox, in namespace ``netns``."""
+    """Runs the real plugin binaries inside ``host``'s sandbox, in namespace
+    ``netns``.  With ``state_dir``, each runs in a mount namespace of its own
+    where that directory of the sandbox is ``/var/lib/cni`` (a node's own
+    disk, when several nodes share the sandbox's filesystem)."""
 
-    def __init__(self, host: KernelHost, *, netns: str = INIT_NET):
+    def __init__(self, host: KernelHost, *, netns: str = INIT_NET, state_dir: str | None = None):
         self.host = host
         self.netns = netns
+        self.state_dir = state_dir
+        if state_dir is not None:
+            host.sandbox.run(["mkdir", "-p", state_dir, "/var/lib/cni"])
 
     def find(self, plugin: str, paths: Sequence[str]) -> str:
         if not plugin or "/" in plugin or not paths:
@@ -196,7 +207,34 @@ class KernelExecutor:
 
     def run(self, path: str, env: Mapping[str, str], stdin: str) -> Output:
         argv = ["env", "-i", f"PATH={SANDBOX_PATH}", *(f"{k}={v}" for k, v in env.items()), path]
+        if self.state_dir is not None:
+            bind = 'mount --bind "$0" /var/lib/cni && exec "$@"'
+            argv = ["unshare", "--mount", "sh", "-c", bind, self.state_dir, *argv]
         if self.netns != INIT_NET:
             argv = ["ip", "netns", "exec", self.netns, *argv]
         r = self.host.sandbox.run(argv, stdin=stdin)
         return Output(r.stdout, r.stderr, r.returncode)
+
+
+@final
+class MixedExecutor:
+    """The real binaries where the sandbox has them on ``CNI_PATH``, netsim's
+    plugins for the others (flannel: Debian's package does not ship it), which
+    delegate back through this executor (so our flannel runs the real bridge)."""
+
+    def __init__(self, host: KernelHost, fs: MemFs, ctx: Context, *, netns: str = INIT_NET,
+                 state_dir: str | None = None):  # fmt: skip
+        self.real = KernelExecutor(host, netns=netns, state_dir=state_dir)
+        self.ours = OursExecutor(host, fs, ctx, delegate_via=self)
+
+    def find(self, plugin: str, paths: Sequence[str]) -> str:
+        try:
+            return self.real.find(plugin, paths)
+        except CniError:
+            return self.ours.find(plugin, paths)
+
+    def run(self, path: str, env: Mapping[str, str], stdin: str) -> Output:
+        found = self.real.host.sandbox.run(["test", "-f", path])
+        if found.returncode == 0:
+            return self.real.run(path, env, stdin)
+        return self.ours.run(path, env, stdin)

@@ -102,12 +102,20 @@ class Cluster:
         service_cidr: str | None = "10.96.0.0/12",
         max_pods: int = 110,
         plugins: str = "ours",
-        seed: int = 0,
+        seed: int | None = None,
     ):
         self.host = host
         world = getattr(host, "world", None)
         self.world = world
-        self.rng: random.Random = world.rng if world is not None else random.Random(seed)
+        if seed is None:
+            seed = world.engine.seed if world is not None else 0
+        #: The control plane's own randomness (sandbox IDs and namespaces, pod UIDs,
+        #: VTEP MACs): the same on every backend for one seed.
+        self.rng = random.Random(seed)
+        if plugins != "ours":  # the real plugins write /var/lib/cni: keep it in the sandbox
+            script = getattr(host, "script", None)
+            if script is not None:
+                script("mountpoint -q /var/lib || mount -t tmpfs none /var/lib")
         self.network = network
         self.underlay = Underlay(underlay, mtu)
         self.cluster_cidr = cluster_cidr

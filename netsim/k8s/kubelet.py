@@ -68,7 +68,9 @@ class Kubelet:
                  plugins: str = "ours", max_pods: int = MAX_PODS):  # fmt: skip
         self.host, self.node, self.fs, self.rng = host, node, fs, rng
         self.max_pods = max_pods
-        self.runtime = Runtime(host, fs=fs, netns=node, plugins=plugins)  # type: ignore[arg-type]
+        state = None if plugins == "ours" else f"/var/lib/netsim/nodes/{node}"
+        self.runtime = Runtime(host, fs=fs, netns=node, plugins=plugins,  # type: ignore[arg-type]
+                               state_dir=state)  # fmt: skip
         self.pods: dict[str, Pod] = {}
 
     def _uuid(self) -> str:

@@ -81,10 +81,12 @@ def normalise(snap: Snapshot, *, pinned: frozenset[str] = frozenset()) -> Snapsh
             ts[t] = [_drop(r) for r in ts[t]]
     sysctls = {ns: dict(s.sysctls) for ns, s in snap.namespaces.items()}
     renames = _veth_renames(tables)
+    tables = {ns: {t: [_rename(r, renames, {}) for r in rs] for t, rs in ts.items()}
+              for ns, ts in tables.items()}  # fmt: skip
     macs = _mac_names(tables, {m.lower() for m in pinned})
     out: dict[str, NsSnapshot] = {}
     for ns in _ordered(tables):
-        done = {t: tuple(_sorted(t, [_rename(r, renames, macs) for r in rs]))
+        done = {t: tuple(_sorted(t, [_rename(r, {}, macs) for r in rs]))
               for t, rs in tables[ns].items()}  # fmt: skip
         ctls = {_rename_key(k, renames): v for k, v in sysctls[ns].items()}
         out[ns] = NsSnapshot(links=done["links"], addrs=done["addrs"], routes=done["routes"],
@@ -211,7 +213,15 @@ def _macs_in(value: Any, pinned: set[str]) -> list[str]:
 
 
 def _mac_names(tables: dict[str, dict[str, list[Record]]], pinned: set[str]) -> dict[str, str]:
+    """Each random MAC's name, in order of first appearance: every device's own
+    address (not a bridge's: it takes one of its ports'), then whatever else the
+    links and the other tables hold (veth names already renamed, so no random
+    name orders them)."""
     order: list[str] = []
+    for ns in _ordered(tables):  # each device's own address (a bridge borrows a port's)
+        for r in sorted(tables[ns]["links"], key=_blanked):
+            if not _is_bridge(r) and isinstance(r.get("address"), str):
+                order += _macs_in({"address": r["address"]}, pinned)
     walk = [(ns, "links") for ns in _ordered(tables)]
     walk += [(ns, t) for ns in _ordered(tables) for t in TABLES[1:-1]]
     for ns, t in walk:
@@ -221,6 +231,10 @@ def _mac_names(tables: dict[str, dict[str, list[Record]]], pinned: set[str]) -> 
     for mac in order:
         names.setdefault(mac, f"mac{len(names) + 1}")
     return names
+
+
+def _is_bridge(r: Record) -> bool:
+    return bool(r.get("linkinfo", {}).get("info_kind") == "bridge")
 
 
 def _blanked(r: Record) -> str:

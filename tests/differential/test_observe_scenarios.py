@@ -53,9 +53,13 @@ REACH_TIME = Gap(
 
 BRIDGE_MAC = Gap(
     r"^\S+ (links\[[^\]]+\]\.address: sim=\"mac\d+\" kernel=\"mac\d+\"|"
+    r"links\[[^\]]+\]\.linkinfo\.info_(slave_)?data\.(bridge_id|root_id|designated_root"
+    r"|designated_bridge): |"
+    r"neigh\[[^\]]+\]\.lladdr: sim=\"mac\d+\" kernel=\"mac\d+\"|"
     r"fdb\[mac\d+ dev \S+ master \S+\]: only in (sim|kernel))",
     "a bridge takes the numerically lowest port MAC (br_stp_recalculate_bridge_id()); "
-    "with random port MACs on both sides, which port that is differs by chance",
+    "with random port MACs on both sides, which port that is differs by chance, and so "
+    "does the bridge's address wherever it shows (bridge ids, its neighbours' lladdr)",
     always=False,
 )
 
