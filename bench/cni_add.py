@@ -59,7 +59,6 @@ def kernel_run(pods: int) -> float:
     from netsim.backends.linux.host import KernelHost
 
     with KernelHost(ipv6=False) as host:
-        host.script("mount -t tmpfs none /var/lib")  # the plugins' files stay in the sandbox
         for i in range(pods):
             host.apply(NetnsAdd(name=f"pod{i}"))
         return add_all(Runtime(host, plugins="real"), pods)

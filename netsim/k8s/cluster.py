@@ -112,10 +112,6 @@ class Cluster:
         #: The control plane's own randomness (sandbox IDs and namespaces, pod UIDs,
         #: VTEP MACs): the same on every backend for one seed.
         self.rng = random.Random(seed)
-        if plugins != "ours":  # the real plugins write /var/lib/cni: keep it in the sandbox
-            script = getattr(host, "script", None)
-            if script is not None:
-                script("mountpoint -q /var/lib || mount -t tmpfs none /var/lib")
         self.network = network
         self.underlay = Underlay(underlay, mtu)
         self.cluster_cidr = cluster_cidr

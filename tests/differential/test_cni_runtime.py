@@ -5,10 +5,10 @@ a SimHost, and with netsim's plugins on the KernelHost; every result, error,
 cache file, IPAM file and the state of ``lo`` and of the devices macvlan and
 host-device make or move must be the same.
 
-The sandbox runs as real root on this machine, so before any plugin runs a
-fresh tmpfs is mounted over ``/var/lib`` in the sandbox's own mount namespace
-(``/var/lib/cni`` is the plugins' default data directory): nothing reaches the
-machine's disk.  ``/run`` stays, since the sandbox keeps its namespaces there."""
+The sandbox runs as real root on this machine; it has a fresh tmpfs over
+``/var/lib`` in its own mount namespace (``/var/lib/cni`` is the plugins'
+default data directory), which the tests check: nothing reaches the machine's
+disk.  ``/run`` stays, since the sandbox keeps its namespaces there."""
 
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ def kernel_side(plugins: str) -> Iterator[Side]:
     from netsim.backends.linux.host import KernelHost
 
     with KernelHost() as host:
-        r = host.script("mount -t tmpfs none /var/lib && findmnt -n -o FSTYPE /var/lib")
+        r = host.script("findmnt -n -o FSTYPE --target /var/lib")  # the sandbox's own
         assert r.stdout.strip() == "tmpfs", f"no tmpfs over /var/lib in the sandbox: {r}"
         rt = Runtime(host, plugins="real" if plugins == "real" else "ours")
 
