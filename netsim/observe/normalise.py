@@ -81,7 +81,7 @@ def normalise(snap: Snapshot, *, pinned: frozenset[str] = frozenset()) -> Snapsh
             ts[t] = [_drop(r) for r in ts[t]]
     sysctls = {ns: dict(s.sysctls) for ns, s in snap.namespaces.items()}
     renames = _veth_renames(tables)
-    macs = _mac_names(tables, {m.lower() for m in pinned})
+    macs = _mac_names(tables, {m.lower() for m in pinned}, renames)
     out: dict[str, NsSnapshot] = {}
     for ns in _ordered(tables):
         done = {t: tuple(_sorted(t, [_rename(r, renames, macs) for r in rs]))
@@ -208,12 +208,15 @@ def _macs_in(value: Any, pinned: set[str]) -> list[str]:
     return []
 
 
-def _mac_names(tables: dict[str, dict[str, list[Record]]], pinned: set[str]) -> dict[str, str]:
+def _mac_names(tables: dict[str, dict[str, list[Record]]], pinned: set[str],
+               renames: dict[str, str]) -> dict[str, str]:  # fmt: skip
+    """Random MAC -> ``macN``, numbered in the order records show them, records
+    sorted with their MACs blanked and random veth names already renamed."""
     order: list[str] = []
     walk = [(ns, "links") for ns in _ordered(tables)]
     walk += [(ns, t) for ns in _ordered(tables) for t in TABLES[1:-1]]
     for ns, t in walk:
-        for r in sorted(tables[ns][t], key=_blanked):
+        for r in sorted(tables[ns][t], key=lambda r: _blanked(_rename(r, renames, {}))):
             order += _macs_in(r, pinned)
     names: dict[str, str] = {}
     for mac in order:
