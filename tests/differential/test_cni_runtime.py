@@ -22,12 +22,13 @@ import pytest
 from netsim import World
 from netsim.backends.sim.host import SimHost
 from netsim.cni.runtime import LibcniError, Runtime, RuntimeConf
-from netsim.host.ops import Dump, NetnsAdd
+from netsim.host.ops import Dump, Iptables, NetnsAdd
 from tests.differential import sandbox
 
 pytestmark = pytest.mark.kernel
 
 _MAC = re.compile(r"\b(?!00:00:00:00:00:00)[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b")
+_VETH = re.compile(r"\bveth[0-9a-f]{8}\b")
 FILES = """for d in "$@"; do for f in $(ls $d 2>/dev/null); do
   echo "$d/$f: $(tr '\\r' '#' < $d/$f)"; done; done"""
 
@@ -50,6 +51,10 @@ class Side:
         links = self.rt.host.apply(Dump(netns=netns, what="link"))
         assert isinstance(links, list)
         self.log.append(("lo", "UP" in links[0]["flags"]))
+
+    def iptables(self, *args: str, ipv6: bool = False) -> None:
+        """What ``iptables ARGS`` (``ip6tables``) prints in the host namespace."""
+        self.log.append(self.rt.host.apply(Iptables(args=args, ipv6=ipv6)))
 
     def cache(self, net: str, cid: str, ifname: str) -> None:
         path = f"/var/lib/cni/results/{net}-{cid}-{ifname}"
@@ -113,7 +118,7 @@ def sim_side() -> Iterator[Side]:
 
 
 def masked(log: list[Any]) -> str:
-    return _MAC.sub("<mac>", repr(log))
+    return _VETH.sub("<veth>", _MAC.sub("<mac>", repr(log)))
 
 
 def loopback(s: Side) -> None:
@@ -200,8 +205,40 @@ def static_chain(s: Side) -> None:
     s.do("add", newer, RuntimeConf("s7", "eth0", "/run/netns/pod1"))
 
 
+META_CHAIN = (
+    '{"cniVersion":"1.0.0","name":"chainnet","plugins":['
+    '{"type":"ptp","ipMasq":true,"ipam":{"type":"host-local","subnet":"10.50.0.0/24",'
+    '"routes":[{"dst":"0.0.0.0/0"}]}},'
+    '{"type":"portmap","capabilities":{"portMappings":true}},'
+    '{"type":"firewall","backend":"iptables"}]}'
+)
+
+
+def meta_chain(s: Side) -> None:
+    """cni.md T5 without tuning and bandwidth: ptp -> portmap -> firewall, with the
+    runtime injecting ``portMappings`` and caching the result for CHECK and DEL."""
+    s.netns("pod1")
+    net = s.rt.network(META_CHAIN)
+    maps = [
+        {"hostPort": 8080, "containerPort": 80, "protocol": "tcp"},
+        {"hostPort": 5353, "containerPort": 53, "protocol": "udp", "hostIP": "10.50.0.1"},
+    ]
+    pod = RuntimeConf("c1", "eth0", "/var/run/netns/pod1",
+                      capability_args={"portMappings": maps})  # fmt: skip
+    s.do("add", net, pod)
+    s.iptables("-t", "nat", "-S")
+    s.iptables("-S")
+    s.iptables("-t", "nat", "-S", ipv6=True)
+    s.do("check", net, pod)
+    s.do("del", net, pod)
+    s.do("del", net, pod)
+    s.iptables("-t", "nat", "-S")
+    s.iptables("-S")
+
+
 SCENARIOS: dict[str, Callable[[Side], None]] = {
     "loopback": loopback,
+    "meta-chain": meta_chain,
     "host-local-chain": host_local_chain,
     "static-chain": static_chain,
 }
