@@ -17,13 +17,14 @@ sleep 2  # the kernel's link watcher settles
 ip netns exec b iptables -A INPUT -s 10.1.0.1 -p udp --dport 53
 ip netns exec b iptables -A INPUT -p udp --dport 70
 ip netns exec a iptables -A INPUT -p icmp --icmp-type port-unreachable
+ip netns exec a iptables -t nat -A OUTPUT -j ACCEPT  # no NAT target: no conntrack, never run
 ip netns exec a bash -c 'echo hi > /dev/udp/10.1.0.2/53; echo "sent $?"'
 ip netns exec a bash -c 'echo again >> /dev/udp/10.1.0.2/53'
 ip netns exec a bash -c 'echo wrap > /dev/udp/10.1.0.2/65606'
 ip netns exec a bash -c 'echo loop > /dev/udp/127.0.0.1/9'
 sleep 1
 ip netns exec b iptables-save -c | grep -- '-A INPUT'
-ip netns exec a iptables-save -c | grep -- '-A INPUT'
+ip netns exec a iptables-save -c | grep -- '-A INPUT\|-A OUTPUT'
 echo '# errors'
 ip netns exec a bash -c 'echo x > /dev/udp/10.9.9.9/53' 2>&1; echo "rc=$?"
 ip netns exec a bash -c 'echo x > /dev/udp/nosuchhost/53' 2>&1; echo "rc=$?"
