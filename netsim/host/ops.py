@@ -24,6 +24,7 @@ __all__ = [
     "AddrAdd",
     "AddrDel",
     "BridgePortSet",
+    "ConntrackDelete",
     "Dump",
     "FdbAdd",
     "FdbDel",
@@ -39,6 +40,7 @@ __all__ = [
     "Op",
     "RouteAdd",
     "RouteDel",
+    "RouteGet",
     "Sleep",
     "SysctlGet",
     "SysctlSet",
@@ -276,6 +278,31 @@ class LinkGet:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RouteGet:
+    """``ip -j route get DST`` (``RTM_GETROUTE``, netlink's ``RouteGet``): the result
+    is the list of records it prints (one); no route is the kernel's error
+    (``ENETUNREACH``)."""
+
+    netns: str = INIT_NET
+    dst: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConntrackDelete:
+    """Delete the conntrack entries of the family (IPv6 when ``ipv6``) whose
+    original tuple has protocol ``proto`` and, when given, destination ``dst``
+    and destination port ``dport`` (netlink's ``ConntrackDeleteFilter``: a dump
+    of ``IPCTNL_MSG_CT_GET``, then ``IPCTNL_MSG_CT_DELETE`` for each match).
+    The result is how many matched."""
+
+    netns: str = INIT_NET
+    proto: int
+    dst: str | None = None
+    dport: int | None = None
+    ipv6: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Iptables:
     """``iptables ARGS`` (``ip6tables`` when ``ipv6``) run in the namespace, as
     go-iptables runs the binary for the plugins: the result is its stdout; a
@@ -303,7 +330,7 @@ class Sleep:
 Op = (
     NetnsAdd | NetnsDel | LinkAdd | LinkSet | LinkDel | AddrAdd | AddrDel | RouteAdd | RouteDel
     | NeighAdd | NeighDel | FdbAdd | FdbDel | SysctlSet | SysctlGet | Dump | BridgePortSet
-    | Iptables | Sleep | LinkGet
+    | Iptables | Sleep | LinkGet | RouteGet | ConntrackDelete
 )  # fmt: skip
 
 #: Operation name -> class, for :func:`from_dict`.
@@ -311,7 +338,7 @@ OPS: Final[dict[str, type[Any]]] = {
     cls.__name__: cls
     for cls in (NetnsAdd, NetnsDel, LinkAdd, LinkSet, LinkDel, AddrAdd, AddrDel, RouteAdd,
                 RouteDel, NeighAdd, NeighDel, FdbAdd, FdbDel, SysctlSet, SysctlGet, Dump,
-                BridgePortSet, Iptables, Sleep, LinkGet)
+                BridgePortSet, Iptables, Sleep, LinkGet, RouteGet, ConntrackDelete)
 }  # fmt: skip
 
 

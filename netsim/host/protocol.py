@@ -15,9 +15,10 @@ from netsim.host.ops import Op
 __all__ = ["Host", "OpResult"]
 
 #: ``None`` for a change; a list of records for a :class:`~netsim.host.ops.Dump`
-#: (and a :class:`~netsim.host.ops.LinkGet`);
-#: a string for a :class:`~netsim.host.ops.SysctlGet`.
-OpResult = list[dict[str, Any]] | str | None
+#: (and a :class:`~netsim.host.ops.LinkGet` or :class:`~netsim.host.ops.RouteGet`);
+#: a string for a :class:`~netsim.host.ops.SysctlGet`; a count for a
+#: :class:`~netsim.host.ops.ConntrackDelete`.
+OpResult = list[dict[str, Any]] | str | int | None
 
 
 @runtime_checkable

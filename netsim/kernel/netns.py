@@ -20,6 +20,7 @@ from netsim.errors import KernelError, NoSuchDevice
 from netsim.kernel.ipv4.stack import InetStack
 from netsim.kernel.ipv4.state import Ipv4
 from netsim.kernel.netfilter.hooks import Netfilter
+from netsim.kernel.netfilter.ipv6 import Netfilter6
 from netsim.kernel.skb import PACKET_OTHERHOST, PKT_TYPE_NAMES, Skb
 from netsim.kernel.sysctl import Sysctls
 from netsim.trace import DELIVERED, SENT
@@ -73,6 +74,8 @@ class Netns:
         #: The namespace's inode number (``ns.inum``: ``/proc/PID/ns/net`` shows
         #: ``net:[INUM]``); set by the kernel when it makes the namespace.
         self.inum = 0
+        #: ip6tables' tables: rules kept, no IPv6 data path (``net->ipv6.ip6table_*``).
+        self.netfilter6 = Netfilter6()
         #: peer namespace -> its id as seen from here (``peernet2id``).
         self.netns_ids: dict[Netns, int] = {}
         self.alive = True

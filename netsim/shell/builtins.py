@@ -93,7 +93,7 @@ def set_(sh: Shell, p: Proc) -> int:
             return 0
         for c in a[1:]:
             if c != "e":
-                p.err(f"netsim: line {sh.line}: set: {a[0]}{c}: unsupported option\n")
+                p.err(f"{sh.argv0}: line {sh.line}: set: {a[0]}{c}: unsupported option\n")
                 return 2
             sh.errexit = a[0] == "-"
     return 0
@@ -104,10 +104,10 @@ def exit_(sh: Shell, p: Proc) -> int:
     if not args:
         raise ExitScript(sh.status)
     if not re.fullmatch(r"-?[0-9]+", args[0]):
-        p.err(f"netsim: line {sh.line}: exit: {args[0]}: numeric argument required\n")
+        p.err(f"{sh.argv0}: line {sh.line}: exit: {args[0]}: numeric argument required\n")
         raise ExitScript(2)
     if len(args) > 1:
-        p.err(f"netsim: line {sh.line}: exit: too many arguments\n")
+        p.err(f"{sh.argv0}: line {sh.line}: exit: too many arguments\n")
         return 1
     raise ExitScript(int(args[0]) & 0xFF)
 
@@ -116,17 +116,17 @@ def loop_control(sh: Shell, p: Proc) -> int:
     """``break [N]`` / ``continue [N]``."""
     name, args = p.argv[0], p.argv[1:]
     if args and not re.fullmatch(r"[0-9]+", args[0]):
-        p.err(f"netsim: line {sh.line}: {name}: {args[0]}: numeric argument required\n")
+        p.err(f"{sh.argv0}: line {sh.line}: {name}: {args[0]}: numeric argument required\n")
         if sh.loops:
             raise LoopControl("break", 1)  # what bash does
         return 1
     levels = int(args[0]) if args else 1
     if levels < 1:
-        p.err(f"netsim: line {sh.line}: {name}: {levels}: loop count out of range\n")
+        p.err(f"{sh.argv0}: line {sh.line}: {name}: {levels}: loop count out of range\n")
         return 1
     if not sh.loops:
         where = "a `for', `while', or `until' loop"
-        p.err(f"netsim: line {sh.line}: {name}: only meaningful in {where}\n")
+        p.err(f"{sh.argv0}: line {sh.line}: {name}: only meaningful in {where}\n")
         return 0
     raise LoopControl(name, min(levels, sh.loops))
 
@@ -136,7 +136,7 @@ def export(sh: Shell, p: Proc) -> int:
     for a in p.argv[1:]:
         name, eq, value = a.partition("=")
         if not _NAME.fullmatch(name):
-            p.err(f"netsim: line {sh.line}: export: `{a}': not a valid identifier\n")
+            p.err(f"{sh.argv0}: line {sh.line}: export: `{a}': not a valid identifier\n")
             status = 1
             continue
         if eq:
@@ -252,16 +252,16 @@ def rm(sh: Shell, p: Proc) -> int:
 def cd(sh: Shell, p: Proc) -> int:
     args = p.argv[1:]
     if len(args) > 1:
-        p.err(f"netsim: line {sh.line}: cd: too many arguments\n")
+        p.err(f"{sh.argv0}: line {sh.line}: cd: too many arguments\n")
         return 1
     target = args[0] if args else sh.vars.get("HOME", "/root")
     if target == "-":
         target = sh.vars.get("OLDPWD", sh.fs.cwd)
     if not sh.fs.exists(target):
-        p.err(f"netsim: line {sh.line}: cd: {target}: No such file or directory\n")
+        p.err(f"{sh.argv0}: line {sh.line}: cd: {target}: No such file or directory\n")
         return 1
     if not sh.fs.is_dir(target):
-        p.err(f"netsim: line {sh.line}: cd: {target}: Not a directory\n")
+        p.err(f"{sh.argv0}: line {sh.line}: cd: {target}: Not a directory\n")
         return 1
     sh.vars["OLDPWD"] = sh.fs.cwd
     sh.fs.cwd = sh.fs.path(target)
@@ -277,7 +277,7 @@ def pwd(sh: Shell, p: Proc) -> int:
 def shift(sh: Shell, p: Proc) -> int:
     args = p.argv[1:]
     if args and not re.fullmatch(r"[0-9]+", args[0]):
-        p.err(f"netsim: line {sh.line}: shift: {args[0]}: numeric argument required\n")
+        p.err(f"{sh.argv0}: line {sh.line}: shift: {args[0]}: numeric argument required\n")
         return 1
     n = int(args[0]) if args else 1
     if n > len(sh.args):
@@ -335,13 +335,13 @@ def test(sh: Shell, p: Proc) -> int:
     name, args = p.argv[0], p.argv[1:]
     if name == "[":
         if not args or args[-1] != "]":
-            p.err(f"netsim: line {sh.line}: [: missing `]'\n")
+            p.err(f"{sh.argv0}: line {sh.line}: [: missing `]'\n")
             return 2
         args = args[:-1]
     try:
         return 0 if _test_eval(sh, args) else 1
     except _TestError as e:
-        p.err(f"netsim: line {sh.line}: {name}: {e}\n")
+        p.err(f"{sh.argv0}: line {sh.line}: {name}: {e}\n")
         return 2
 
 

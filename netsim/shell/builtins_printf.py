@@ -90,7 +90,7 @@ class _Printf:
         return self.args.pop(0) if self.args else None
 
     def invalid(self, text: str) -> None:
-        self.p.err(f"netsim: line {self.sh.line}: printf: {text}: invalid number\n")
+        self.p.err(f"{self.sh.argv0}: line {self.sh.line}: printf: {text}: invalid number\n")
         self.status = 1
 
     def integer(self, text: str | None) -> int:
@@ -178,7 +178,7 @@ class _Printf:
                 out.append("%")
                 continue
             if not conv or conv not in "sbcdiuxXoeEfFgG":
-                where = f"netsim: line {self.sh.line}: printf"
+                where = f"{self.sh.argv0}: line {self.sh.line}: printf"
                 if conv:
                     self.p.err(f"{where}: `{conv}': invalid format character\n")
                 else:

@@ -90,12 +90,12 @@ def read(sh: Shell, p: Proc) -> int:
                 delim = (value[:1] or "\0") if c == "d" else delim
                 break
             elif c != "s":
-                p.err(f"netsim: line {sh.line}: read: -{c}: invalid option\n")
+                p.err(f"{sh.argv0}: line {sh.line}: read: -{c}: invalid option\n")
                 p.err("read: usage: read [-ers] [-d delim] [-p prompt] [name ...]\n")
                 return 2
     for name in args:
         if not NAME.fullmatch(name):
-            p.err(f"netsim: line {sh.line}: read: `{name}': not a valid identifier\n")
+            p.err(f"{sh.argv0}: line {sh.line}: read: `{name}': not a valid identifier\n")
             return 1
     line, found = _read_line(sh, delim, raw)
     if not args:
@@ -111,14 +111,14 @@ def local(sh: Shell, p: Proc) -> int:
     """``local NAME[=VALUE]...``: restored when the function returns; a bare
     ``local NAME`` starts unset."""
     if not sh.frames:
-        p.err(f"netsim: line {sh.line}: local: can only be used in a function\n")
+        p.err(f"{sh.argv0}: line {sh.line}: local: can only be used in a function\n")
         return 1
     frame = sh.frames[-1]
     status = 0
     for a in p.argv[1:]:
         name, eq, value = a.partition("=")
         if not NAME.fullmatch(name):
-            p.err(f"netsim: line {sh.line}: local: `{a}': not a valid identifier\n")
+            p.err(f"{sh.argv0}: line {sh.line}: local: `{a}': not a valid identifier\n")
             status = 1
             continue
         if name not in frame:
@@ -135,15 +135,15 @@ def return_(sh: Shell, p: Proc) -> int:
     args = p.argv[1:]
     if not sh.frames:
         where = "can only `return' from a function or sourced script"
-        p.err(f"netsim: line {sh.line}: return: {where}\n")
+        p.err(f"{sh.argv0}: line {sh.line}: return: {where}\n")
         return 2
     if not args:
         raise ReturnSignal(sh.status)
     if not re.fullmatch(r"\s*[-+]?[0-9]+\s*", args[0]):
-        p.err(f"netsim: line {sh.line}: return: {args[0]}: numeric argument required\n")
+        p.err(f"{sh.argv0}: line {sh.line}: return: {args[0]}: numeric argument required\n")
         raise ReturnSignal(2)
     if len(args) > 1:
-        p.err(f"netsim: line {sh.line}: return: too many arguments\n")
+        p.err(f"{sh.argv0}: line {sh.line}: return: too many arguments\n")
         return 1
     raise ReturnSignal(int(args[0]) & 0xFF)
 

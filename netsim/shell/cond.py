@@ -162,6 +162,6 @@ def eval_cond(sh: Shell, node: Cond, s: Streams) -> int:
         if ev.i != len(node.items):
             raise _CondError("syntax error in conditional expression")
     except _CondError as e:
-        s.err.write(f"netsim: line {node.line}: {e}\n")
+        s.err.write(f"{sh.argv0}: line {node.line}: {e}\n")
         return 2
     return 0 if value else 1

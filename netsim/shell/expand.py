@@ -34,7 +34,7 @@ class Expander(ABC):
 
     @abstractmethod
     def report(self, text: str) -> None:
-        """Print ``netsim: line N: text`` to the running command's stderr."""
+        """Print ``$0: line N: text`` to the running command's stderr."""
 
     def arith(self, text: str, *, command: bool = False) -> int:
         """The value of ``$(( text ))`` (``(( text ))`` when ``command``): ``$``

@@ -115,14 +115,21 @@ class Shell(Expander):
         args: Sequence[str] | None = None,
         *,
         name: str | None = None,
+        stdin: str = "",
+        streams: tuple[io.StringIO, io.StringIO] | None = None,
         echo: tuple[TextIO, TextIO] | None = None,
     ) -> ShellResult:
         """Run ``script`` to completion; returns what it printed and its exit status.
         ``args`` are the positional parameters ``$1``... and ``name`` is ``$0``;
-        with ``echo``, the script's stdout and stderr are also written there as
-        they come (a terminal then sees them interleaved as bash would show them)."""
-        out: io.StringIO = io.StringIO() if echo is None else _Echo(echo[0])
-        err: io.StringIO = io.StringIO() if echo is None else _Echo(echo[1])
+        ``streams`` (stdout, stderr) are where it prints, new ones by default; with
+        ``echo``, the script's stdout and stderr are also written there as they come
+        (a terminal then sees them interleaved as bash would show them)."""
+        if streams is not None:
+            out, err = streams
+        else:
+            out = io.StringIO() if echo is None else _Echo(echo[0])
+            err = io.StringIO() if echo is None else _Echo(echo[1])
+        inp = Input(stdin)
         self.errexit = False
         self.suppress = self.loops = 0
         if args is not None:
@@ -137,19 +144,19 @@ class Shell(Expander):
             try:
                 tree = next(commands, None)
             except ShellSyntaxError as e:
-                err.write(f"netsim: line {e.line}: {e.message}\n")
+                err.write(f"{self.argv0}: line {e.line}: {e.message}\n")
                 if e.show_line and 0 < e.line <= len(lines):
-                    err.write(f"netsim: line {e.line}: `{lines[e.line - 1]}'\n")
+                    err.write(f"{self.argv0}: line {e.line}: `{lines[e.line - 1]}'\n")
                 status = 2
                 break
             except UnsupportedSyntax as e:
-                err.write(f"netsim: line {e.line}: unsupported shell syntax: {e.what}\n")
+                err.write(f"{self.argv0}: line {e.line}: unsupported shell syntax: {e.what}\n")
                 status = 2
                 break
             if tree is None:
                 break
             try:
-                status = self.exec_seq(tree, Streams("", out, err))
+                status = self.exec_seq(tree, Streams(inp, out, err))
             except ExitScript as e:
                 status = e.status
                 break
@@ -215,7 +222,7 @@ class Shell(Expander):
         try:
             inner, flush = self.redirect(node.redirs, s)
         except RedirError as e:
-            s.err.write(f"netsim: line {node.line}: {e}\n")
+            s.err.write(f"{self.argv0}: line {node.line}: {e}\n")
             return 1
         try:
             if isinstance(node, For):
@@ -311,7 +318,7 @@ class Shell(Expander):
             argv = [f for w in node.words for f in self.fields(w)]
             inner, flush = self.redirect(node.redirs, s)
         except RedirError as e:
-            s.err.write(f"netsim: line {node.line}: {e}\n")
+            s.err.write(f"{self.argv0}: line {node.line}: {e}\n")
             return 1
         try:
             if not argv:
@@ -373,7 +380,7 @@ class Shell(Expander):
                 if self.fs.is_dir(path)
                 else ("Permission denied", 126)
             )
-            proc.err(f"netsim: line {self.line}: {name}: {why}\n")
+            proc.err(f"{self.argv0}: line {self.line}: {name}: {why}\n")
             return status
         try:
             return tool(proc)
@@ -406,9 +413,9 @@ class Shell(Expander):
             try:
                 return self.exec_seq(parse(src), Streams("", out, err))
             except ShellSyntaxError as e:
-                err.write(f"netsim: line {self.line}: {e.message}\n")
+                err.write(f"{self.argv0}: line {self.line}: {e.message}\n")
             except UnsupportedSyntax as e:
-                err.write(f"netsim: line {self.line}: unsupported shell syntax: {e.what}\n")
+                err.write(f"{self.argv0}: line {self.line}: unsupported shell syntax: {e.what}\n")
             return 2
 
         status = in_subshell(self, body)
@@ -417,7 +424,7 @@ class Shell(Expander):
         return out.getvalue().rstrip("\n")
 
     def report(self, text: str) -> None:
-        self._err.write(f"netsim: line {self.line}: {text}\n")
+        self._err.write(f"{self.argv0}: line {self.line}: {text}\n")
 
     # --- redirections --------------------------------------------------------------------
 

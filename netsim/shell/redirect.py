@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from netsim.shell.fs import DEV_NULL, FsError
+from netsim.shell.netredir import UdpSink, is_net_path, open_udp
 from netsim.shell.nodes import Redir
 from netsim.shell.runtime import RedirError, Streams
 from netsim.shell.syntax import Word
@@ -21,9 +22,11 @@ __all__ = ["apply_redirs"]
 
 def apply_redirs(sh: Shell, redirs: list[Redir], s: Streams) -> tuple[Streams, Callable[[], None]]:
     """The streams after ``redirs`` (applied left to right), and a function
-    that writes what went to files into the filesystem."""
+    that writes what went to files into the filesystem (and sends what went to
+    ``/dev/udp/HOST/PORT``, :mod:`netsim.shell.netredir`)."""
     cur = Streams(s.input, s.out, s.err)
     pending: list[tuple[str, io.StringIO]] = []
+    sinks: list[UdpSink] = []
     for r in redirs:
         if r.op == "<<":
             cur.stdin = sh.string(r.target)
@@ -42,7 +45,12 @@ def apply_redirs(sh: Shell, redirs: list[Redir], s: Streams) -> tuple[Streams, C
             sink = cur.out if target == "1" else cur.err
             cur.out, cur.err = (sink, cur.err) if fd == 1 else (cur.out, sink)
         elif r.op in (">", ">>", "&>", "&>>") and fd in (1, 2):
-            sink = _open(sh, target, append=r.op.endswith(">>"), pending=pending)
+            if is_net_path(target):
+                udp = open_udp(sh, target, cur.err)
+                sinks.append(udp)
+                sink = udp.buf
+            else:
+                sink = _open(sh, target, append=r.op.endswith(">>"), pending=pending)
             if r.op.startswith("&"):
                 cur.out = cur.err = sink
             elif fd == 1:
@@ -57,6 +65,8 @@ def apply_redirs(sh: Shell, redirs: list[Redir], s: Streams) -> tuple[Streams, C
         for path, buf in pending:
             with contextlib.suppress(FsError):  # checked when opened
                 sh.fs.write(path, buf.getvalue(), append=True)
+        for udp in sinks:
+            udp.flush()
 
     return cur, flush
 

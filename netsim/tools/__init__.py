@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from netsim.cni.exec import executables
+from netsim.tools.bash import bash_main
 from netsim.tools.brctl import brctl_main
 from netsim.tools.bridge import bridge_main
 from netsim.tools.ip_main import ip_main
@@ -20,6 +21,7 @@ __all__ = ["EXECUTABLES", "TOOLS", "ip_main"]
 
 #: command name -> tool.
 TOOLS: dict[str, Tool] = {
+    "bash": bash_main,
     "bridge": bridge_main,
     "brctl": brctl_main,
     "ip": ip_main,
@@ -28,6 +30,11 @@ TOOLS: dict[str, Tool] = {
     "iptables-nft": iptables_main,
     "iptables-save": iptables_save_main,
     "iptables-nft-save": iptables_save_main,
+    "ip6tables": iptables_main,
+    "ip6tables-legacy": iptables_main,
+    "ip6tables-nft": iptables_main,
+    "ip6tables-save": iptables_save_main,
+    "ip6tables-nft-save": iptables_save_main,
     "ping": ping_main,
     "sysctl": sysctl_main,
 }

@@ -9,6 +9,11 @@ Commands ``-A``, ``-I [N]``, ``-D`` (by specification or number), ``-C``,
 netlink error).  Tables filter and nat act on traffic; mangle and raw keep
 their rules without acting on packets.  ``iptables-save`` is in
 :mod:`netsim.tools.iptables_save`.
+
+Run as ``ip6tables`` it works on the namespace's IPv6 tables
+(:class:`~netsim.kernel.netfilter.ipv6.Netfilter6`), which keep their rules
+but see no traffic (the model has no IPv6 data path); its ``-L``, ICMPv6
+matches and REJECT types are not modelled.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from netsim.kernel.netfilter.argv import RuleSyntaxError, parse_rule, save_rule
+from netsim.kernel.netfilter.argv import NotModelled, RuleSyntaxError, parse_rule, save_rule
 from netsim.kernel.netfilter.hooks import Netfilter
+from netsim.kernel.netfilter.ipv6 import Netfilter6
 from netsim.kernel.netfilter.rule import Jump, Rule
 from netsim.kernel.netfilter.table import NfError, Table
 from netsim.shell.proc import Proc
@@ -27,6 +33,8 @@ __all__ = ["PROG", "iptables_main", "list_rules"]
 
 PROG: Final = "iptables v1.8.9 (nf_tables)"
 TRY: Final = "Try `iptables -h' or 'iptables --help' for more information.\n"
+PROG6: Final = "ip6tables v1.8.9 (nf_tables)"
+TRY6: Final = "Try `ip6tables -h' or 'ip6tables --help' for more information.\n"
 _COMMANDS: Final = {
     "-A": "A", "--append": "A", "-I": "I", "--insert": "I", "-D": "D", "--delete": "D",
     "-C": "C", "--check": "C", "-N": "N", "--new-chain": "N", "--new": "N",
@@ -49,9 +57,20 @@ class _Exit(Exception):
 
 
 def _problem(msg: str, *, prefixed: bool = True) -> _Exit:
-    """``xtables_error(PARAMETER_PROBLEM, ...)``."""
+    """``xtables_error(PARAMETER_PROBLEM, ...)`` (in iptables' words: :func:`_v6_words`
+    makes them ip6tables')."""
     head = f"{PROG}: " if prefixed else ""
     return _Exit(2, f"{head}{msg}\n{TRY}")
+
+
+def _v6_words(text: str) -> str:
+    """ip6tables says the same as iptables, with its own name."""
+    return (
+        text.replace(PROG, PROG6)
+        .replace(TRY, TRY6)
+        .replace("iptables: ", "ip6tables: ")
+        .replace("Perhaps iptables ", "Perhaps ip6tables ")
+    )
 
 
 @dataclass
@@ -154,7 +173,7 @@ def _message(e: NfError, c: _Cmd) -> _Exit:
         "policy": "iptables: Bad policy name. Run `dmesg' for more information.",
     }
     if e.kind == "nochain":
-        if c.cmd == "C":
+        if c.cmd == "C" or (c.cmd == "D" and not c.args):  # by specification: no such rule
             return _Exit(1, simple["norule"] + "\n")
         if c.cmd in "SL":
             return _Exit(1, f"{PROG}: chain `{e.chain}' in table `{c.table}' is incompatible, "
@@ -173,26 +192,34 @@ def _message(e: NfError, c: _Cmd) -> _Exit:
 
 
 def iptables_main(proc: Proc) -> int:
-    """``iptables [-t TABLE] COMMAND [CHAIN] [RULE-SPECIFICATION]``."""
+    """``iptables [-t TABLE] COMMAND [CHAIN] [RULE-SPECIFICATION]`` (``ip6tables``
+    when so called)."""
+    v6 = proc.argv[0].rsplit("/", 1)[-1].startswith("ip6tables")
+    words = _v6_words if v6 else (lambda text: text)
     try:
         c = _parse(proc.argv[1:])
-        nf = proc.world.netns(proc.netns).netfilter
+        ns = proc.world.netns(proc.netns)
+        nf = ns.netfilter6 if v6 else ns.netfilter
         try:
             return _run(proc, nf, c)
         except NfError as e:
             raise _message(e, c) from None
     except _Exit as e:
         if not e.stderr and e.status == 0:
-            proc.out(f"{PROG}\n")
-        proc.err(e.stderr)
+            proc.out(f"{PROG6 if v6 else PROG}\n")
+        proc.err(words(e.stderr))
         return e.status
     except RuleSyntaxError as e:
-        proc.err(f"{PROG}: {e.message}\n{TRY}" if e.prefixed else f"{e.message}\n{TRY}")
+        text = f"{PROG}: {e.message}\n{TRY}" if e.prefixed else f"{e.message}\n{TRY}"
+        proc.err(words(text))
+        return 2
+    except NotModelled as e:
+        proc.err(f"netsim: ip6tables {e} is not modelled yet\n")
         return 2
 
 
-def _rules(c: _Cmd, table: Table) -> list[Rule]:
-    rules = parse_rule(c.spec)
+def _rules(c: _Cmd, table: Table, v6: bool) -> list[Rule]:
+    rules = parse_rule(c.spec, v6=v6)
     for r in rules:
         t = r.target
         if table.name == "nat" and isinstance(t, Jump) and t.name == "DROP":
@@ -206,8 +233,9 @@ def _no_spec(c: _Cmd) -> None:
         raise _problem(f"Bad argument `{c.spec[0]}'", prefixed=False)
 
 
-def _run(proc: Proc, nf: Netfilter, c: _Cmd) -> int:
+def _run(proc: Proc, nf: Netfilter | Netfilter6, c: _Cmd) -> int:
     table = nf.table(c.table)
+    v6 = isinstance(nf, Netfilter6)
     chain = c.chain
     if c.cmd == "N":
         _no_spec(c)
@@ -229,15 +257,17 @@ def _run(proc: Proc, nf: Netfilter, c: _Cmd) -> int:
         proc.out(list_rules(table, chain, _rule_number(c.args[0]) if c.args else 0))
     elif c.cmd == "L":
         _no_spec(c)
+        if v6:
+            raise NotModelled("-L")
         f = c.flags
         proc.out(list_table(table, chain, numeric="numeric" in f, verbose="verbose" in f,
                             exact="exact" in f, lines="lines" in f))  # fmt: skip
     else:
-        return _rule_command(nf, table, c)
+        return _rule_command(table, c, v6)
     return 0
 
 
-def _rule_command(nf: Netfilter, table: Table, c: _Cmd) -> int:
+def _rule_command(table: Table, c: _Cmd, v6: bool) -> int:
     chain = c.chain
     assert chain is not None
     if c.cmd == "D" and c.args:
@@ -245,7 +275,7 @@ def _rule_command(nf: Netfilter, table: Table, c: _Cmd) -> int:
         table.delete(chain, _rule_number(c.args[0]))
         return 0
     num = _rule_number(c.args[0]) if c.cmd == "I" and c.args else 1
-    rules = _rules(c, table)
+    rules = _rules(c, table, v6)
     for r in rules:
         if c.cmd == "A":
             table.append(chain, r)
@@ -255,8 +285,10 @@ def _rule_command(nf: Netfilter, table: Table, c: _Cmd) -> int:
             table.chain(chain)
             _known_target(table, r)
             table.delete(chain, r)
-        elif not table.check(chain, r):
-            raise NfError("norule", chain)
+        else:
+            _known_target(table, r)  # nf_tables resolves the jump first
+            if not table.check(chain, r):
+                raise NfError("norule", chain)
     return 0
 
 

@@ -81,6 +81,10 @@ class Side:
         """The host namespace's nat table (``iptables -t nat -S``)."""
         self.log.append(self.rt.host.apply(Iptables(netns=INIT_NET, args=("-t", "nat", "-S"))))
 
+    def iptables(self, *args: str, ipv6: bool = False) -> None:
+        """What ``iptables ARGS`` (``ip6tables``) prints in the host namespace."""
+        self.log.append(self.rt.host.apply(Iptables(args=args, ipv6=ipv6)))
+
     def cache(self, net: str, cid: str, ifname: str) -> None:
         path = f"/var/lib/cni/results/{net}-{cid}-{ifname}"
         self.log.append(self.rt.fs.read(path) if self.rt.fs.exists(path) else "no cache")
@@ -321,10 +325,42 @@ def host_device_chain(s: Side) -> None:
     s.do("add", net, RuntimeConf("c2", "net1", "/var/run/netns/gone"))
 
 
+META_CHAIN = (
+    '{"cniVersion":"1.0.0","name":"chainnet","plugins":['
+    '{"type":"ptp","ipMasq":true,"ipam":{"type":"host-local","subnet":"10.50.0.0/24",'
+    '"routes":[{"dst":"0.0.0.0/0"}]}},'
+    '{"type":"portmap","capabilities":{"portMappings":true}},'
+    '{"type":"firewall","backend":"iptables"}]}'
+)
+
+
+def meta_chain(s: Side) -> None:
+    """cni.md T5 without tuning and bandwidth: ptp -> portmap -> firewall, with the
+    runtime injecting ``portMappings`` and caching the result for CHECK and DEL."""
+    s.netns("pod1")
+    net = s.rt.network(META_CHAIN)
+    maps = [
+        {"hostPort": 8080, "containerPort": 80, "protocol": "tcp"},
+        {"hostPort": 5353, "containerPort": 53, "protocol": "udp", "hostIP": "10.50.0.1"},
+    ]
+    pod = RuntimeConf("c1", "eth0", "/var/run/netns/pod1",
+                      capability_args={"portMappings": maps})  # fmt: skip
+    s.do("add", net, pod)
+    s.iptables("-t", "nat", "-S")
+    s.iptables("-S")
+    s.iptables("-t", "nat", "-S", ipv6=True)
+    s.do("check", net, pod)
+    s.do("del", net, pod)
+    s.do("del", net, pod)
+    s.iptables("-t", "nat", "-S")
+    s.iptables("-S")
+
+
 SCENARIOS: dict[str, Callable[[Side], None]] = {
     "loopback": loopback,
     "macvlan-chain": macvlan_chain,
     "host-device-chain": host_device_chain,
+    "meta-chain": meta_chain,
     "host-local-chain": host_local_chain,
     "static-chain": static_chain,
     "bridge-chain": bridge_chain,

@@ -26,6 +26,7 @@ from netsim.host.ops import (
     DUMPS,
     AddrAdd,
     AddrDel,
+    ConntrackDelete,
     Dump,
     FdbAdd,
     FdbDel,
@@ -41,6 +42,7 @@ from netsim.host.ops import (
     Op,
     RouteAdd,
     RouteDel,
+    RouteGet,
     SysctlGet,
     SysctlSet,
 )
@@ -425,3 +427,54 @@ def test_devices_made_elsewhere_and_aliases(ops: list[Op]) -> None:
     """``IFLA_NET_NS_FD`` on ``RTM_NEWLINK`` (the device's name and ifindex are
     the target namespace's, its lower the request's) and ``IFLA_IFALIAS``."""
     compare([*BASE, *ops])
+
+
+def test_route_get_and_conntrack_delete() -> None:
+    """``RouteGet`` answers as ``ip -j route get`` (and refuses as the kernel does);
+    ``ConntrackDelete`` removes the UDP flows to one port, and only those, as
+    netlink's ``ConntrackDeleteFilter`` (portmap's stale-entry cleanup)."""
+    ops: list[Op] = [
+        NetnsAdd(name="a"),
+        LinkSet(netns="a", ifname="lo", up=True),
+        LinkAdd(
+            netns="a",
+            ifname="d0",
+            kind="veth",
+            address="02:00:00:00:00:41",
+            data={"peer": "d1", "peer_address": "02:00:00:00:00:42"},
+        ),
+        AddrAdd(netns="a", ifname="d0", address="10.9.0.1/24"),
+        LinkSet(netns="a", ifname="d0", up=True),
+        LinkSet(netns="a", ifname="d1", up=True),
+        Iptables(
+            netns="a", args=("-t", "nat", "-A", "POSTROUTING", "-o", "d0", "-j", "MASQUERADE")
+        ),
+    ]
+    sends = "; ".join(f"echo x > /dev/udp/{d}" for d in ("10.9.0.1/5353", "10.9.0.1/5354",
+                                                           "10.9.0.7/5353"))  # fmt: skip
+    traffic = f"ip netns exec a bash -c '{sends}'; sleep 1"
+    after = [
+        RouteGet(netns="a", dst="10.9.0.7"),
+        RouteGet(netns="a", dst="10.9.0.1"),
+        RouteGet(netns="a", dst="192.0.2.1"),
+        ConntrackDelete(netns="a", proto=6, dport=5353),
+        ConntrackDelete(netns="a", proto=17, dport=5353),
+        ConntrackDelete(netns="a", proto=17, dport=5353),
+        ConntrackDelete(netns="a", proto=17, dst="10.9.0.1"),
+        ConntrackDelete(netns="a", proto=17, dport=5353, ipv6=True),
+    ]
+    kernel = kernel_host()
+    sim = sim_host()
+    try:
+        for host in (sim, kernel):
+            for op in ops:
+                host.apply(op)
+        assert kernel.script(traffic).returncode == 0  # type: ignore[attr-defined]
+        sim.world.sh(traffic)
+        got = [outcome(sim, op) for op in after]
+        want = [outcome(kernel, op) for op in after]
+        for op, g, w in zip(after, got, want, strict=True):
+            assert g == w, f"{op}: sim {g!r}, kernel {w!r}"
+        assert want[4] == 2 and want[6] == 1
+    finally:
+        kernel.close()

@@ -112,9 +112,10 @@ def test_plugins_are_executables_of_netsim_sh() -> None:
     w = World()
     assert (
         w.sh("ls /usr/lib/cni /opt/cni/bin").stdout
-        == "/opt/cni/bin:\nbridge\nflannel\nhost-device\nhost-local\nipvlan\nloopback\n"
-        "macvlan\nptp\nstatic\nvlan\n\n/usr/lib/cni:\nbridge\nflannel\nhost-device\n"
-        "host-local\nipvlan\nloopback\nmacvlan\nptp\nstatic\nvlan\n"
+        == "/opt/cni/bin:\nbridge\nfirewall\nflannel\nhost-device\nhost-local\nipvlan\n"
+        "loopback\nmacvlan\nportmap\nptp\nstatic\nvlan\n\n/usr/lib/cni:\nbridge\nfirewall\n"
+        "flannel\nhost-device\nhost-local\nipvlan\nloopback\nmacvlan\nportmap\nptp\nstatic\n"
+        "vlan\n"
     )
     r = w.sh(
         SETUP + "/opt/cni/bin/host-local < /etc/cni.json | grep address; echo $?\n"

@@ -14,6 +14,7 @@ from netsim.host import Host
 from netsim.host.ops import (
     OPS,
     AddrAdd,
+    ConntrackDelete,
     Dump,
     FdbAdd,
     LinkAdd,
@@ -22,6 +23,7 @@ from netsim.host.ops import (
     NeighAdd,
     NetnsAdd,
     RouteAdd,
+    RouteGet,
     SysctlGet,
     SysctlSet,
     from_dict,
@@ -92,3 +94,25 @@ def test_refusals_are_the_kernels_errors() -> None:
 def test_a_dump_of_something_unknown_is_refused_at_construction() -> None:
     with pytest.raises(ValueError, match=r"Dump\.what"):
         Dump(netns="n", what="firewall")
+
+
+def test_route_get_and_conntrack_delete() -> None:
+    """``RouteGet`` answers as ``ip -j route get``; ``ConntrackDelete`` removes the
+    model's flows whose original tuple matches (none for IPv6)."""
+    w = World(seed=1)
+    h = SimHost(w)
+    w.sh("ip netns add a\nip -n a link set lo up\nip -n a link add d0 type veth peer name d1\n"
+         "ip -n a addr add 10.9.0.1/24 dev d0\nip -n a link set d0 up\nip -n a link set d1 up\n"
+         "ip netns exec a iptables -t nat -A POSTROUTING -o d0 -j MASQUERADE\n"
+         "ip netns exec a bash -c 'echo > /dev/udp/10.9.0.7/53; echo > /dev/udp/10.9.0.1/54'\n"
+         "sleep 1")  # fmt: skip
+    (rec,) = h.apply(from_dict(to_dict(RouteGet(netns="a", dst="10.9.0.7"))))  # type: ignore[misc]
+    assert (rec["dev"], rec["prefsrc"]) == ("d0", "10.9.0.1")
+    with pytest.raises(KernelError) as info:
+        h.apply(RouteGet(netns="a", dst="192.0.2.1"))
+    assert info.value.errno == errno.ENETUNREACH
+    assert h.apply(ConntrackDelete(netns="a", proto=17, dport=53, ipv6=True)) == 0
+    assert h.apply(ConntrackDelete(netns="a", proto=6, dport=53)) == 0
+    assert h.apply(ConntrackDelete(netns="a", proto=17, dport=53)) == 1
+    assert h.apply(ConntrackDelete(netns="a", proto=17, dst="10.9.0.1")) == 1
+    assert len(w.netns("a").netfilter.conntrack) == 0

@@ -234,3 +234,22 @@ def test_netsim_diff_refuses_yaml_and_missing_files(capsys: pytest.CaptureFixtur
     assert "YAML scenarios are not supported yet" in capsys.readouterr().err
     assert main(["diff", "/nonexistent/x.sh"]) == 2
     assert "No such file or directory" in capsys.readouterr().err
+
+
+def test_macs_of_random_veths_are_numbered_by_their_stable_names() -> None:
+    """Two random veths in one namespace: their MACs get numbers in veth~N order,
+    whatever the random names sort as (they differ between the two backends)."""
+
+    def snap(names: tuple[str, str], macs: tuple[str, str]) -> Snapshot:
+        links = tuple(
+            {"ifindex": 5 + i, "ifname": n, "address": m, "link_index": 2, "link_netnsid": i}
+            for i, (n, m) in enumerate(zip(names, macs, strict=True)))  # fmt: skip
+        node = NsSnapshot(links=links, nsids={0: "p1", 1: "p2"})
+        pods = {p: NsSnapshot(links=({"ifindex": 2, "ifname": "eth0", "link_index": 5 + i,
+                                      "link_netnsid": 0},), nsids={0: "init_net"})
+                for i, p in enumerate(("p1", "p2"))}  # fmt: skip
+        return Snapshot({"init_net": node, **pods}).normalised()
+
+    a = snap(("veth00000001", "vethffffffff"), ("02:aa:00:00:00:01", "02:bb:00:00:00:02"))
+    b = snap(("vethffffffff", "veth00000001"), ("02:cc:00:00:00:01", "02:dd:00:00:00:02"))
+    assert a == b

@@ -104,3 +104,33 @@ def test_list_with_counters_and_line_numbers() -> None:
         "0.0.0.0/0            tcp dpt:80 /* web */",
     ]
     assert "Chain X (1 references)" in out
+
+
+def test_ip6tables_keeps_its_own_tables() -> None:
+    """ip6tables (checked against 1.8.9 in scenarios/netfilter/ip6tables.sh):
+    IPv6 addresses and ``[addr]:port`` DNAT, its own name in messages, its own
+    tables in ``ip6tables-save``; IPv4 is untouched."""
+    out, err = run(
+        "ip6tables -t nat -N C\n"
+        "ip6tables -t nat -A C -p tcp --dport 80 -s 2001:db8::2/64 -j DNAT "
+        "--to-destination [2001:db8::2]:80\n"
+        "ip6tables -t nat -A C -s 10.0.0.1 -j ACCEPT\n"
+        "ip6tables -t nat -S C\n"
+        "iptables-save\n"
+        "ip6tables-save -t nat | grep -v '^#'\n"
+        "ip6tables -A INPUT -p icmpv6 -m icmp6 --icmpv6-type 1 -j ACCEPT; echo rc=$?\n"
+    )
+    assert out == (
+        "-N C\n"
+        "-A C -s 2001:db8::/64 -p tcp -m tcp --dport 80 -j DNAT --to-destination "
+        "[2001:db8::2]:80\n"
+        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        ":POSTROUTING ACCEPT [0:0]\n:C - [0:0]\n"
+        "-A C -s 2001:db8::/64 -p tcp -m tcp --dport 80 -j DNAT --to-destination "
+        "[2001:db8::2]:80\nCOMMIT\nrc=2\n"
+    )
+    assert err == (
+        "ip6tables v1.8.9 (nf_tables): host/network `10.0.0.1' not found\n"
+        "Try `ip6tables -h' or 'ip6tables --help' for more information.\n"
+        "netsim: ip6tables -m icmp6 is not modelled yet\n"
+    )

@@ -17,13 +17,14 @@ import errno
 import os
 from typing import Any, Final
 
-from netsim.backends.linux.dumps import dump, link_get, run_tool
+from netsim.backends.linux.dumps import conntrack_delete, dump, link_get, route_get, run_tool
 from netsim.errors import KernelError, NoSuchDevice, NoSuchNetns
 from netsim.host.ops import (
     INIT_NET,
     AddrAdd,
     AddrDel,
     BridgePortSet,
+    ConntrackDelete,
     Dump,
     FdbAdd,
     FdbDel,
@@ -38,6 +39,7 @@ from netsim.host.ops import (
     Op,
     RouteAdd,
     RouteDel,
+    RouteGet,
     SysctlGet,
     SysctlSet,
 )
@@ -152,6 +154,12 @@ class Applier:
                 return link_get(op.netns, op.ifname)
             case BridgePortSet():
                 self._brport(op)
+            case RouteGet():
+                self.ipr(op.netns)
+                return route_get(op.dst, op.netns)
+            case ConntrackDelete():
+                self.ipr(op.netns)
+                return conntrack_delete(op)
         return None
 
     # --- sockets and names ---------------------------------------------------------------

@@ -15,9 +15,9 @@ import subprocess
 from typing import Any, Final
 
 from netsim.errors import KernelError
-from netsim.host.ops import INIT_NET
+from netsim.host.ops import INIT_NET, ConntrackDelete
 
-__all__ = ["DUMP_ARGV", "dump", "errno_of", "link_get", "run_tool"]
+__all__ = ["DUMP_ARGV", "conntrack_delete", "dump", "errno_of", "link_get", "route_get", "run_tool"]
 
 #: :attr:`Dump.what <netsim.host.ops.Dump.what>` -> the command that lists it.
 DUMP_ARGV: Final = {
@@ -80,3 +80,38 @@ def link_get(netns: str, ifname: str) -> list[dict[str, Any]]:
         argv[1:1] = ["-n", netns]
     records: list[dict[str, Any]] = json.loads(run_tool(argv))
     return records
+
+
+def route_get(dst: str, netns: str) -> list[dict[str, Any]]:
+    """What ``ip -j route get DST`` prints in ``netns``."""
+    argv = ["ip", "-j", "route", "get", dst]
+    if netns != INIT_NET:
+        argv[1:1] = ["-n", netns]
+    records: list[dict[str, Any]] = json.loads(run_tool(argv))
+    return records
+
+
+def conntrack_delete(op: ConntrackDelete) -> int:
+    """netlink's ``ConntrackDeleteFilter``: dump the family's conntrack table (pyroute2's
+    ``Conntrack``, opened in the namespace) and delete each entry whose original
+    tuple matches."""
+    import socket
+
+    from pyroute2 import Conntrack
+
+    family = socket.AF_INET6 if op.ipv6 else socket.AF_INET
+    where = {} if op.netns == INIT_NET else {"netns": op.netns}
+    ct = Conntrack(nfgen_family=family, **where)
+    try:
+        gone = 0
+        for entry in list(ct.dump_entries()):
+            t = entry.tuple_orig
+            if t.proto != op.proto or (op.dst is not None and t.daddr != op.dst):
+                continue
+            if op.dport is not None and (t.dport or 0) != op.dport:
+                continue
+            ct.entry("del", tuple_orig=t)
+            gone += 1
+        return gone
+    finally:
+        ct.close()

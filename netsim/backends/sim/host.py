@@ -4,21 +4,30 @@ iproute2's JSON shapes."""
 
 from __future__ import annotations
 
+import errno
 from typing import TYPE_CHECKING, Any, final
 
+from netsim.addr import ip4
 from netsim.backends.sim.dump import (
     bridge_link_records,
     fdb_records,
     link_record,
     link_records,
 )
-from netsim.backends.sim.dump_l3 import addr_records, neigh_records, route_records, rule_records
-from netsim.errors import CommandFailed, NetsimError
+from netsim.backends.sim.dump_l3 import (
+    addr_records,
+    neigh_records,
+    route_get_record,
+    route_records,
+    rule_records,
+)
+from netsim.errors import CommandFailed, KernelError, NetsimError
 from netsim.host.ops import (
     INIT_NET,
     AddrAdd,
     AddrDel,
     BridgePortSet,
+    ConntrackDelete,
     Dump,
     FdbAdd,
     FdbDel,
@@ -34,12 +43,14 @@ from netsim.host.ops import (
     Op,
     RouteAdd,
     RouteDel,
+    RouteGet,
     Sleep,
     SysctlGet,
     SysctlSet,
 )
 from netsim.host.protocol import OpResult
 from netsim.kernel.links.vxlan import Vxlan
+from netsim.kernel.netfilter.conntrack import ORIGINAL
 
 if TYPE_CHECKING:
     from netsim.kernel import Link
@@ -120,18 +131,47 @@ class SimHost:
                 dev = w.dev(op.ifname, netns=op.netns)
                 w.kernel.linkwatch.sync_dev(dev)
                 return [link_record(dev, details=True)]
+            case RouteGet():
+                return self._route_get(op)
+            case ConntrackDelete():
+                return self._conntrack_delete(op)
         return None
 
+    def _route_get(self, op: RouteGet) -> list[dict[str, Any]]:
+        """``ip -j route get``: the model has no IPv6 routes (``ENETUNREACH``)."""
+        self.world.netns(op.netns)
+        if ":" in op.dst:
+            raise KernelError(errno.ENETUNREACH)
+        return [route_get_record(self.world.route_get(op.dst, netns=op.netns))]
+
+    def _conntrack_delete(self, op: ConntrackDelete) -> int:
+        """The model's conntrack entries matching on their original tuple (none for
+        IPv6: the model tracks no IPv6 flows)."""
+        table = self.world.netns(op.netns).netfilter.conntrack
+        if op.ipv6:
+            return 0
+        dst = ip4(op.dst) if op.dst is not None else None
+        gone = 0
+        for e in table.entries():
+            proto, _, _, daddr, dport = e.tuples[ORIGINAL]
+            if proto != op.proto or (dst is not None and daddr != dst):
+                continue
+            port = dport if proto in (6, 17, 132) else 0  # ICMP ids are no ports to netlink
+            if op.dport is not None and port != op.dport:
+                continue
+            table.remove(e)
+            gone += 1
+        return gone
+
     def _iptables(self, op: Iptables) -> str:
-        """netsim's ``iptables`` program (the simulated machine's userland) in the namespace."""
+        """netsim's ``iptables`` (``ip6tables``) program, the simulated machine's
+        userland, in the namespace."""
         import io
 
         from netsim.shell.proc import Proc
         from netsim.tools.iptables import iptables_main
 
         argv = ("ip6tables" if op.ipv6 else "iptables", *op.args)
-        if op.ipv6:  # no IPv6 netfilter in the model, so no ip6tables program either
-            raise CommandFailed(argv, 127, "netsim: ip6tables: command not supported\n")
         out, err = io.StringIO(), io.StringIO()
         self.world.kernel.netns(op.netns)  # NoSuchNetns, as ip netns exec finds
         proc = Proc(self.world, op.netns, list(argv), "", {}, out, err)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from netsim.kernel.netfilter.addrs import AddrSyntaxError, cidr, parse_net, parse_to
 from netsim.kernel.netfilter.rule import (
     CT_STATES,
     RTN_NAMES,
@@ -32,11 +33,12 @@ from netsim.kernel.netfilter.rule import (
     Target,
 )
 
-__all__ = ["PROTO_NAMES", "RuleSyntaxError", "parse_rule", "save_rule"]
+__all__ = ["PROTO_NAMES", "NotModelled", "RuleSyntaxError", "parse_rule", "save_rule"]
 
 PROTO_NAMES: Final = {1: "icmp", 2: "igmp", 4: "ipencap", 6: "tcp", 17: "udp", 47: "gre",
-                      50: "esp", 51: "ah", 132: "sctp", 136: "udplite"}  # fmt: skip
-_PROTO_NUMS: Final = {v: k for k, v in PROTO_NAMES.items()}
+                      50: "esp", 51: "ah", 58: "ipv6-icmp", 132: "sctp",
+                      136: "udplite"}  # fmt: skip
+_PROTO_NUMS: Final = {**{v: k for k, v in PROTO_NAMES.items()}, "icmpv6": 58}
 _PORT_PROTOS: Final = frozenset((6, 17, 33, 132, 136))
 
 _MATCH_OPTS: Final[dict[str, dict[str, int]]] = {
@@ -82,6 +84,10 @@ _REJECT_WITH: Final = frozenset((
 STANDARD_TARGETS: Final = frozenset(("ACCEPT", "DROP", "RETURN"))
 
 
+class NotModelled(Exception):
+    """A part of a rule netsim does not model (ip6tables' ICMPv6 and REJECT types)."""
+
+
 class RuleSyntaxError(Exception):
     """A rule iptables refuses to parse (exit status 2).  ``prefixed``: the message
     follows ``iptables v1.8.9 (nf_tables): `` (``xtables_error(PARAMETER_PROBLEM)``)."""
@@ -91,22 +97,12 @@ class RuleSyntaxError(Exception):
         self.message, self.prefixed = message, prefixed
 
 
-def _addr(text: str) -> tuple[int, int]:
-    """``xtables_ipparse_multiple()`` for one entry: (network, mask)."""
-    host, _, plen = text.partition("/")
-    parts = host.split(".")
-    if len(parts) != 4 or not all(p.isdigit() and int(p) < 256 for p in parts):
-        raise RuleSyntaxError(f"host/network `{host}' not found")
-    a = sum(int(p) << s for p, s in zip(parts, (24, 16, 8, 0), strict=True))
-    if not plen:
-        mask = 0xFFFFFFFF
-    elif plen.isdigit() and int(plen) <= 32:
-        mask = (0xFFFFFFFF << (32 - int(plen))) & 0xFFFFFFFF
-    elif "." in plen:
-        mask = _addr(plen)[0]
-    else:
-        raise RuleSyntaxError(f"invalid mask `{plen}' specified")
-    return a & mask, mask
+def _addr(text: str, v6: bool = False) -> tuple[int, int]:
+    """``xtables_ipparse_multiple()`` (``ip6parse`` for IPv6) for one entry: (network, mask)."""
+    try:
+        return parse_net(text, v6=v6)
+    except AddrSyntaxError as e:
+        raise RuleSyntaxError(str(e)) from None
 
 
 def _port(text: str) -> int:
@@ -129,7 +125,7 @@ def _proto(text: str) -> int:
         return int(low)
     if low in _PROTO_NUMS:
         return _PROTO_NUMS[low]
-    raise RuleSyntaxError(f"unknown protocol `{text}' specified")
+    raise RuleSyntaxError(f'unknown protocol "{text}" specified')
 
 
 def _num(text: str) -> tuple[int, int]:
@@ -187,7 +183,8 @@ def _build_match(name: str, o: Opts, proto: int, proto_inv: bool) -> Match:
         (flag, (v, inv)), *_ = o.items()
         return Multiport(flag, tuple(_range(x) for x in v.split(",")), inv)
     if name == "comment":
-        return Comment(o.get("comment", ("", False))[0])
+        text = o.get("comment", ("", False))[0]  # xt_comment keeps 255 bytes (strncpy)
+        return Comment(text.encode()[:255].decode(errors="ignore"))
     if name == "mark":
         v, inv = o.get("mark", ("", False))
         return Mark(*_num(v), inv=inv)
@@ -201,15 +198,17 @@ def _build_match(name: str, o: Opts, proto: int, proto_inv: bool) -> Match:
     return Conntrack(_states(v, key), inv, name)
 
 
-def _nat_spec(text: str, need_ports: bool) -> tuple[int, tuple[int, int]]:
-    host, _, ports = text.partition(":")
-    addr = _addr(host)[0] if host else 0
+def _nat_spec(text: str, need_ports: bool, v6: bool) -> tuple[int, tuple[int, int]]:
+    try:
+        addr, ports = parse_to(text, v6=v6)
+    except AddrSyntaxError as e:
+        raise RuleSyntaxError(str(e)) from None
     if ports and need_ports:
         raise RuleSyntaxError("Need TCP, UDP, SCTP or DCCP with port specification")
     return addr, _range(ports, "-") if ports else (0, 0)
 
 
-def _build_target(name: str, o: Opts, proto: int, goto: bool) -> Target:
+def _build_target(name: str, o: Opts, proto: int, goto: bool, v6: bool) -> Target:
     noport = proto not in _PORT_PROTOS
     rnd, fully, persistent = ("random" in o), ("random-fully" in o), ("persistent" in o)
     if name == "MASQUERADE":
@@ -222,8 +221,8 @@ def _build_target(name: str, o: Opts, proto: int, goto: bool) -> Target:
         opt = "to-source" if name == "SNAT" else "to-destination"
         if opt not in o:
             raise RuleSyntaxError(f'{name}: option "--{opt}" must be specified\n')
-        addr, span = _nat_spec(o[opt][0], noport)
-        return NatTarget(name, addr, span, rnd, fully, persistent)
+        addr, span = _nat_spec(o[opt][0], noport, v6)
+        return NatTarget(name, addr, span, rnd, fully, persistent, v6)
     if name == "MARK":
         if "set-mark" in o:
             v, m = _num(o["set-mark"][0])
@@ -232,6 +231,8 @@ def _build_target(name: str, o: Opts, proto: int, goto: bool) -> Target:
             return MarkTarget(*_num(o["set-xmark"][0]))
         raise RuleSyntaxError("MARK target: Parameter --set/and/or/xor-mark is required")
     if name == "REJECT":
+        if v6:
+            raise NotModelled("-j REJECT (its ICMPv6 types)")
         w = o.get("reject-with", ("icmp-port-unreachable", False))[0]
         if w not in _REJECT_WITH:
             raise RuleSyntaxError(f'REJECT: unknown reject type "{w}"')
@@ -247,8 +248,9 @@ def _lookup(opts: dict[str, int], opt: str) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def parse_rule(argv: list[str]) -> list[Rule]:
-    """A rule specification as iptables reads it; ``-s A,B`` gives one rule per address."""
+def parse_rule(argv: list[str], *, v6: bool = False) -> list[Rule]:
+    """A rule specification as iptables (``v6``: ip6tables) reads it; ``-s A,B``
+    gives one rule per address."""
     srcs: list[tuple[int, int]] = [(0, 0)]
     dsts: list[tuple[int, int]] = [(0, 0)]
     base: dict[str, object] = {}
@@ -270,7 +272,7 @@ def parse_rule(argv: list[str]) -> list[Rule]:
             continue
         if a in ("-s", "--source", "--src", "-d", "--destination", "--dst"):
             key = "src" if a in ("-s", "--source", "--src") else "dst"
-            addrs = [_addr(x) for x in arg().split(",")]
+            addrs = [_addr(x, v6) for x in arg().split(",")]
             srcs, dsts = (addrs, dsts) if key == "src" else (srcs, addrs)
             base[key + "_inv"] = inv
         elif a in ("-p", "--protocol"):
@@ -280,6 +282,8 @@ def parse_rule(argv: list[str]) -> list[Rule]:
             base[key], base[key + "_inv"] = arg(), inv
         elif a in ("-m", "--match"):
             name = arg()
+            if v6 and name in ("icmp", "icmp6"):
+                raise NotModelled(f"-m {name}")
             if name not in _MATCH_OPTS:
                 raise RuleSyntaxError(f"Couldn't load match `{name}':No such file or directory\n")
             mods.append((name, {}))
@@ -297,9 +301,9 @@ def parse_rule(argv: list[str]) -> list[Rule]:
     proto = int(base.get("proto", 0))  # type: ignore[call-overload]
     pinv = bool(base.get("proto_inv", False))
     matches = tuple(_build_match(n, o, proto, pinv) for n, o in mods)
-    tgt = _build_target(target, target_opts, proto, goto) if target else None
+    tgt = _build_target(target, target_opts, proto, goto, v6) if target else None
     kw = {k: v for k, v in base.items()}
-    return [Rule(src=s, dst=d, matches=matches, target=tgt, **kw)  # type: ignore[arg-type]
+    return [Rule(src=s, dst=d, matches=matches, target=tgt, v6=v6, **kw)  # type: ignore[arg-type]
             for s in srcs for d in dsts]  # fmt: skip
 
 
@@ -332,26 +336,14 @@ def _module_opt(argv: list[str], i: int, inv: bool, mods: list[tuple[str, Opts]]
     raise RuleSyntaxError(f'unknown option "{argv[i]}"')
 
 
-def _dotted(a: int) -> str:
-    return ".".join(str(a >> s & 255) for s in (24, 16, 8, 0))
-
-
-def _cidr(addr: tuple[int, int]) -> str:
-    a, m = addr
-    plen = bin(m).count("1")
-    if m == (0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF:
-        return f"{_dotted(a)}/{plen}"
-    return f"{_dotted(a)}/{_dotted(m)}"
-
-
 def save_rule(rule: Rule) -> str:
     """The options of ``-A CHAIN ...`` as ``iptables -S`` prints them."""
     out: list[str] = []
     neg = {True: "! ", False: ""}
     if rule.src[1]:
-        out.append(f"{neg[rule.src_inv]}-s {_cidr(rule.src)}")
+        out.append(f"{neg[rule.src_inv]}-s {cidr(rule.src, v6=rule.v6)}")
     if rule.dst[1]:
-        out.append(f"{neg[rule.dst_inv]}-d {_cidr(rule.dst)}")
+        out.append(f"{neg[rule.dst_inv]}-d {cidr(rule.dst, v6=rule.v6)}")
     if rule.iif:
         out.append(f"{neg[rule.iif_inv]}-i {rule.iif}")
     if rule.oif:

@@ -113,8 +113,12 @@ class Netfilter:
         nat, flt = self.tables["nat"], self.tables["filter"]
         self._nat_rules = nat.rule_count() > 0
         rules = [e.rule for t in self.tables.values() for c in t.chains.values() for e in c.rules]
-        uses_ct = any(isinstance(m, Conntrack) for r in rules for m in r.matches)
-        self.tracking = self._nat_rules or uses_ct
+        # nf_ct_netns_get() comes with a NAT target (nft_nat, nft_masq) or a ct match
+        # (nft_ct), not with a nat chain: without them nat chains see no packet
+        uses_ct = any(isinstance(r.target, NatTarget) or any(isinstance(m, Conntrack)
+                                                             for m in r.matches)
+                      for r in rules)  # fmt: skip
+        self.tracking = uses_ct
         drop = any(c.policy == "DROP" for c in flt.chains.values())
         self.active = self.tracking or flt.rule_count() > 0 or drop
         self.ns.inet.nf_on = self.active

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
+from netsim.kernel.netfilter.addrs import host
+
 __all__ = [
     "CT_STATES",
     "RTN_NAMES",
@@ -278,6 +280,8 @@ class NatTarget:
     random: bool = False
     random_fully: bool = False
     persistent: bool = False
+    #: an ip6tables target: ``[addr]:port``
+    v6: bool = False
 
     def save(self) -> str:
         out = []
@@ -288,8 +292,10 @@ class NatTarget:
             if p:
                 out.append(f"--to-ports {p}")
         else:
-            a = ".".join(str(self.addr >> s & 255) for s in (24, 16, 8, 0))
+            a = host(self.addr, v6=self.v6)
             opt = "--to-source" if self.name == "SNAT" else "--to-destination"
+            if self.v6 and p:
+                a = f"[{a}]"
             out.append(f"{opt} {a}{':' + p if p else ''}")
         out += (["--random"] * self.random + ["--random-fully"] * self.random_fully
                 + ["--persistent"] * self.persistent)  # fmt: skip
@@ -336,6 +342,8 @@ class Rule:
     proto_inv: bool = False
     matches: tuple[Match, ...] = ()
     target: Target | None = field(default=None)
+    #: an ip6tables rule (128-bit addresses and masks)
+    v6: bool = False
 
     def match(self, p: PktInfo) -> bool:
         """``ip_packet_match()`` and then every match extension."""
