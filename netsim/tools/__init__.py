@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from netsim.cni.exec import executables
 from netsim.tools.brctl import brctl_main
 from netsim.tools.bridge import bridge_main
+from netsim.tools.dnsmasq import dnsmasq_main
 from netsim.tools.ip_main import ip_main
 from netsim.tools.iptables import iptables_main
 from netsim.tools.iptables_save import iptables_save_main
@@ -22,6 +23,7 @@ __all__ = ["EXECUTABLES", "TOOLS", "ip_main"]
 TOOLS: dict[str, Tool] = {
     "bridge": bridge_main,
     "brctl": brctl_main,
+    "dnsmasq": dnsmasq_main,
     "ip": ip_main,
     "iptables": iptables_main,
     "iptables-legacy": iptables_main,

@@ -1,0 +1,517 @@
+"""dnsmasq's DHCPv4 server (2.90: ``dhcp.c`` ``dhcp_packet``/``address_allocate``/
+``do_icmp_ping``, ``rfc2131.c`` ``dhcp_reply``/``do_options``, ``lease.c``),
+the subset a CNI test bed needs, in the world's simulated time.
+
+* A UDP socket on 0.0.0.0:67 (``IP_PKTINFO``: the interface a request came
+  in on picks the ranges, the *contexts*, whose network holds one of its
+  addresses; the address is the server id, ``siaddr`` and default router).
+* DISCOVER: the client's lease, else its requested address, else one picked
+  by the SDBM hash of its MAC from the range (``address_allocate``), each
+  checked free with an ICMP echo and 3 s of waiting (``--no-ping`` skips it;
+  a free address is remembered for 30 s); an OFFER with 53, 54, 51, then
+  T1/T2, netmask, broadcast, router (if asked for) and the configured options
+  the client asked for, newest first.  No lease is made yet.
+* REQUEST: SELECTING (options 50 and 54; another server's id is ignored),
+  INIT-REBOOT (50 only), RENEWING/REBINDING (ciaddr); a lease made or
+  extended and an ACK, or a NAK (``wrong address``, ``wrong network``,
+  ``address not available``, ``address in use``, ``lease not found``) sent to
+  255.255.255.255.  ``--dhcp-authoritative`` NAKs what it does not know.
+* RELEASE drops the lease.  The lease file (``--dhcp-leasefile``) is
+  rewritten after every change, newest lease first, as ``lease.c`` writes it.
+* Replies: to the relay (``giaddr``), to ``ciaddr``, broadcast when the
+  client asks (or ``--dhcp-broadcast``), else unicast to ``yiaddr`` with the
+  client's MAC put in the ARP table (``SIOCSARP``, REACHABLE); TOS CS6, no DF.
+
+Not modelled: DNS, ``dhcp-host``, tags, BOOTP, DECLINE, INFORM, relays
+beyond the reply to ``giaddr``, logging (to syslog), lease-expiry timers
+(expired leases are dropped when the next packet comes, not at expiry).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import ipaddress
+from collections import deque
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from netaddr import IPAddress
+
+from netsim.apps.dnsmasq.config import Config, DhcpRange
+from netsim.errors import KernelError
+from netsim.kernel.ipv4.sockets import SockEvent
+from netsim.packet import ICMP, IPv4
+from netsim.packet.dhcp import (
+    BOOTREPLY,
+    BOOTREQUEST,
+    DHCP,
+    DHCPACK,
+    DHCPDISCOVER,
+    DHCPNAK,
+    DHCPOFFER,
+    DHCPRELEASE,
+    DHCPREQUEST,
+    OPT_BROADCAST,
+    OPT_CLIENT_ID,
+    OPT_DNS,
+    OPT_LEASE_TIME,
+    OPT_MESSAGE,
+    OPT_MESSAGE_TYPE,
+    OPT_PARAM_REQUEST,
+    OPT_REBINDING_TIME,
+    OPT_RENEWAL_TIME,
+    OPT_REQUESTED_IP,
+    OPT_ROUTER,
+    OPT_SERVER_ID,
+    OPT_SUBNET_MASK,
+)
+
+if TYPE_CHECKING:
+    from netsim.kernel.links.base import Link
+    from netsim.kernel.netns import Netns
+    from netsim.shell.fs import MemFs
+
+__all__ = ["Lease", "Server"]
+
+MIN_PACKETSZ: Final = 300
+PING_WAIT: Final = 3.0
+PING_CACHE_TIME: Final = 30.0
+INFINITE: Final = 0xFFFFFFFF
+IPTOS_CLASS_CS6: Final = 0xC0
+#: options only dnsmasq itself puts in (``do_options`` skips them in the config loop)
+_INTERNAL: Final = frozenset({81, 57, 52, 0, 255, 58, 59})
+_DEFAULTED: Final = frozenset({1, 28, 3, 6, 15, 12})
+_ADDR = ipaddress.IPv4Address
+Wait = Generator[Any, Any, Any]
+
+
+@dataclass
+class Lease:
+    """``struct dhcp_lease``: who holds which address until when (0: forever)."""
+
+    hwaddr: bytes
+    htype: int
+    clid: bytes | None
+    addr: _ADDR
+    expires: int = 0
+    hostname: str | None = None
+
+    def line(self) -> str:
+        """Its line in the lease file."""
+        mac = ":".join(f"{b:02x}" for b in self.hwaddr)
+        if self.htype != 1 or not self.hwaddr:
+            mac = f"{self.htype:02x}-{mac}"
+        clid = ":".join(f"{b:02x}" for b in self.clid) if self.clid else "*"
+        return f"{self.expires} {mac or '*'} {self.addr} {self.hostname or '*'} {clid}\n"
+
+
+@dataclass(frozen=True)
+class Context:
+    """A ``dhcp-range`` completed by an address of the interface (``complete_context``)."""
+
+    range: DhcpRange
+    local: _ADDR
+    netmask: _ADDR
+    broadcast: _ADDR
+
+    def holds(self, addr: _ADDR) -> bool:
+        return int(addr) & int(self.netmask) == int(self.local) & int(self.netmask)
+
+    def available(self, addr: _ADDR) -> bool:
+        """``address_available``: inside the range."""
+        return int(self.range.start) <= int(addr) <= int(self.range.end)
+
+
+class Server:
+    """One dnsmasq process serving DHCP in one namespace."""
+
+    def __init__(self, ns: Netns, fs: MemFs, conf: Config):
+        self.ns, self.fs, self.conf = ns, fs, conf
+        self.env = ns.kernel.engine.env
+        self.leases: list[Lease] = []
+        self.pings: dict[int, float] = {}  # address -> when it was found free
+        self.sock = ns.inet.sockets.udp_socket(0, 67)  # KernelError EADDRINUSE
+        self.queue: deque[Any] = deque()
+        self.wake: Any = None
+        self.sock.on_event = self._arrived
+        self.env.process(self.run())
+
+    # --- the lease file ------------------------------------------------------------------
+
+    @property
+    def now(self) -> int:
+        return int(self.env.now)
+
+    def read_leases(self, text: str) -> None:
+        """``lease_init``: the leases a previous run left (newest first)."""
+        for line in text.splitlines():
+            f = line.split()
+            if len(f) != 5 or not f[0].isdigit() or f[1] == "duid":
+                continue
+            mac_text = f[1].rpartition("-")[2]
+            mac = bytes.fromhex(mac_text.replace(":", "")) if f[1] != "*" else b""
+            clid = bytes.fromhex(f[4].replace(":", "")) if f[4] != "*" else None
+            self.leases.append(Lease(mac, 1, clid, _ADDR(f[2]), int(f[0]),
+                                     None if f[3] == "*" else f[3]))  # fmt: skip
+
+    def write_leases(self) -> None:
+        """``lease_update_file``."""
+        self.fs.write(self.conf.leasefile, "".join(lease.line() for lease in self.leases))
+
+    # --- receive -------------------------------------------------------------------------
+
+    def _arrived(self, ev: Any) -> None:
+        self.queue.append(ev)
+        if self.wake is not None and not self.wake.triggered:
+            self.wake.succeed()
+
+    def run(self) -> Generator[Any, Any, None]:
+        """The main loop: one request at a time (a ping check holds up the rest)."""
+        while True:
+            while self.queue:
+                yield from self.packet(self.queue.popleft())
+            self.wake = self.env.event()
+            yield self.wake
+
+    def _iface(self, ifindex: int) -> tuple[Link, list[Context]] | None:
+        dev = self.ns.links.get(ifindex)
+        if dev is None or dev.ip_ptr is None:
+            return None
+        if self.conf.interfaces and dev.ifname not in self.conf.interfaces:
+            return None
+        if not self.conf.interfaces and dev.link_type == "loopback":
+            return None
+        contexts = []
+        for ifa in dev.ip_ptr.ifa_list:
+            local = _ADDR(int(ifa.local))
+            mask = _ADDR((0xFFFFFFFF << (32 - ifa.prefixlen)) & 0xFFFFFFFF)
+            for r in self.conf.ranges:
+                netmask = r.netmask or mask
+                same = int(local) & int(netmask)
+                if int(r.start) & int(netmask) == same and int(r.end) & int(netmask) == same:
+                    bcast = r.broadcast or _ADDR(same | (~int(netmask) & 0xFFFFFFFF))
+                    contexts.append(Context(r, local, netmask, bcast))
+        return (dev, contexts) if contexts else None
+
+    def packet(self, ev: Any) -> Generator[Any, Any, None]:
+        """``dhcp_packet``: the reply to one datagram, and where it goes."""
+        mess = ev.data if isinstance(ev.data, DHCP) else _decode(ev.data)
+        if mess is None:
+            return
+        found = self._iface(ev.ifindex)
+        if found is None:
+            return
+        dev, contexts = found
+        self.leases = [x for x in self.leases if not x.expires or x.expires > self.now]
+        before = list(map(dataclasses.astuple, self.leases))
+        reply = yield from self.reply(mess, contexts, unicast=ev.dst != 0xFFFFFFFF)
+        if list(map(dataclasses.astuple, self.leases)) != before:
+            self.write_leases()
+        if reply is not None:
+            self.send(reply, dev, ev.src, ev.sport)
+
+    # --- dhcp_reply ----------------------------------------------------------------------------
+
+    def find_lease(self, mess: DHCP, clid: bytes | None) -> Lease | None:
+        """``lease_find_by_client``: by client id, else by MAC where either has no id."""
+        hw = mess.chaddr[: mess.hlen]
+        if clid:
+            for lease in self.leases:
+                if lease.clid == clid:
+                    return lease
+        for lease in self.leases:
+            if (
+                (not lease.clid or not clid)
+                and hw
+                and lease.hwaddr == hw
+                and lease.htype == mess.htype
+            ):
+                return lease
+        return None
+
+    def by_addr(self, addr: _ADDR) -> Lease | None:
+        return next((x for x in self.leases if x.addr == addr), None)
+
+    def reply(self, mess: DHCP, contexts: list[Context], *, unicast: bool) -> Wait:
+        """``dhcp_reply``: the answer to a DHCP message (None: no answer)."""
+        if mess.op != BOOTREQUEST or mess.hlen > 16 or (mess.htype == 0 and mess.hlen != 0):
+            return None
+        mtype = mess.message_type
+        clid = mess.option(OPT_CLIENT_ID) or None
+        lease = self.find_lease(mess, clid)
+        if mtype == DHCPRELEASE:
+            self.release(mess, contexts, lease)
+            return None
+        if mtype == DHCPDISCOVER:
+            return (yield from self.discover(mess, contexts, lease))
+        if mtype == DHCPREQUEST:
+            return self.request(mess, contexts, lease, clid, unicast=unicast)
+        return None  # BOOTP, DECLINE, INFORM: not modelled
+
+    def release(self, mess: DHCP, contexts: list[Context], lease: Lease | None) -> None:
+        """DHCPRELEASE: the lease goes if it is this address, from this server."""
+        ctx = _narrow(contexts, _ADDR(int(mess.ciaddr)))
+        if ctx is None or _option_addr(mess.option(OPT_SERVER_ID)) != ctx.local:
+            return
+        if lease is not None and lease.addr == _ADDR(int(mess.ciaddr)):
+            self.leases.remove(lease)
+
+    def discover(self, mess: DHCP, contexts: list[Context], lease: Lease | None) -> Wait:
+        """DHCPDISCOVER: the lease's address, the requested one, or a new one; an OFFER."""
+        rq = _option_addr(mess.option(OPT_REQUESTED_IP))
+        addr = None
+        if lease is not None and _narrow(contexts, lease.addr, available=True):
+            addr = lease.addr
+        elif rq is not None and _narrow(contexts, rq, available=True) and not self.by_addr(rq):
+            free = yield from self.ping_free(rq)
+            addr = rq if free else None
+        if addr is None:
+            if not mess.hlen:
+                return None  # no unique-id
+            addr = yield from self.allocate(contexts, mess.chaddr[: mess.hlen])
+            if addr is None:
+                return None  # no address available
+        ctx = _narrow(contexts, addr)
+        if ctx is None:
+            return None
+        t = _calc_time(ctx, mess.option(OPT_LEASE_TIME))
+        return self.options(mess, ctx, DHCPOFFER, addr, t)
+
+    def request(self, mess: DHCP, contexts: list[Context], lease: Lease | None,
+                clid: bytes | None, *, unicast: bool) -> DHCP | None:  # fmt: skip
+        """DHCPREQUEST: SELECTING, INIT-REBOOT or RENEWING/REBINDING; an ACK or a NAK."""
+        rq = _option_addr(mess.option(OPT_REQUESTED_IP))
+        sid = _option_addr(mess.option(OPT_SERVER_ID))
+        message = ""
+        if rq is not None:
+            yiaddr = rq
+            if sid is not None:  # SELECTING
+                if not any(c.local == sid for c in contexts):
+                    if not self.conf.authoritative:
+                        return None
+                    message = "wrong server-ID"
+                if lease is not None and lease.addr != yiaddr:
+                    self.leases.remove(lease)
+                    lease = None
+            else:  # INIT-REBOOT
+                if lease is None and not self.conf.authoritative:
+                    return None
+                if lease is not None and lease.addr != yiaddr:
+                    message = "wrong address"
+        else:  # RENEWING or REBINDING
+            yiaddr = _ADDR(int(mess.ciaddr))
+            if (lease is not None and yiaddr != lease.addr) or (
+                lease is None and not self.conf.authoritative
+            ):
+                if not unicast:
+                    return None
+                message, unicast = "lease not found", False
+        ctx = None
+        if not message:
+            ctx = _narrow(contexts, yiaddr)
+            if ctx is None:
+                message, unicast = "wrong network", False
+            elif not ctx.available(yiaddr):
+                message = "address not available"
+            elif lease is None and self.by_addr(yiaddr) is not None:
+                message = "address in use"
+            elif not mess.hlen:
+                message = "no unique-id"
+        if message or ctx is None:
+            return self.nak(mess, contexts, ctx, message, unicast=unicast)
+        t = _calc_time(ctx, mess.option(OPT_LEASE_TIME))
+        if lease is None:
+            lease = Lease(b"", mess.htype, None, yiaddr)
+            self.leases.insert(0, lease)
+        lease.hwaddr, lease.htype, lease.clid = mess.chaddr[: mess.hlen], mess.htype, clid
+        lease.expires = 0 if t == INFINITE else self.now + t
+        return self.options(mess, ctx, DHCPACK, yiaddr, t)
+
+    def nak(self, mess: DHCP, contexts: list[Context], ctx: Context | None, message: str,
+            *, unicast: bool) -> DHCP:  # fmt: skip
+        """A DHCPNAK: 53, 54 and the reason (56), broadcast unless unicast to a
+        client on another network."""
+        server = (ctx or contexts[0]).local
+        base = dataclasses.replace(mess, op=BOOTREPLY)
+        pkt = _cleared(base, yiaddr=IPAddress(0, 4))
+        ci = _ADDR(int(base.ciaddr))
+        if not unicast or int(base.giaddr) or not int(ci) or (ctx is not None and ctx.holds(ci)):
+            pkt = dataclasses.replace(pkt, flags=pkt.flags | 0x8000, ciaddr=IPAddress(0, 4))
+        return _finish(pkt, [(OPT_MESSAGE_TYPE, bytes((DHCPNAK,))), (OPT_SERVER_ID, server.packed),
+                             (OPT_MESSAGE, message.encode())])  # fmt: skip
+
+    def options(self, mess: DHCP, ctx: Context, mtype: int, addr: _ADDR, t: int) -> DHCP:
+        """The OFFER/ACK: 53, 54, 51, then ``do_options``."""
+        base = dataclasses.replace(mess, op=BOOTREPLY)
+        req = mess.option(OPT_PARAM_REQUEST)
+        opts = [(OPT_MESSAGE_TYPE, bytes((mtype,))), (OPT_SERVER_ID, ctx.local.packed),
+                (OPT_LEASE_TIME, t.to_bytes(4, "big"))]  # fmt: skip
+        configured = dict(reversed(self.conf.options))
+        if t != INFINITE:
+            t1, t2 = t // 2, t * 7 // 8
+            t1 = _configured_time(configured.get(OPT_RENEWAL_TIME), t, t1)
+            t2 = _configured_time(configured.get(OPT_REBINDING_TIME), t, t2)
+            if t2 <= t1:
+                t1 = t2 - 1
+            opts += [(OPT_RENEWAL_TIME, t1.to_bytes(4, "big")),
+                     (OPT_REBINDING_TIME, t2.to_bytes(4, "big"))]  # fmt: skip
+        asked = set(req or b"")
+        if OPT_SUBNET_MASK not in configured:
+            opts.append((OPT_SUBNET_MASK, ctx.netmask.packed))
+        if OPT_BROADCAST not in configured:
+            opts.append((OPT_BROADCAST, ctx.broadcast.packed))
+        if OPT_ROUTER in asked and OPT_ROUTER not in configured:
+            opts.append((OPT_ROUTER, ctx.local.packed))
+        if self.conf.port == 53 and OPT_DNS in asked and OPT_DNS not in configured:
+            opts.append((OPT_DNS, ctx.local.packed))
+        for code, value in self.conf.options:
+            if code not in asked or code in _INTERNAL:
+                continue
+            if not value and code in _DEFAULTED:
+                continue
+            opts.append((code, value))
+        pkt = _cleared(base, yiaddr=IPAddress(int(addr), 4), siaddr=IPAddress(int(ctx.local), 4))
+        if self.conf.force_broadcast:
+            pkt = dataclasses.replace(pkt, flags=pkt.flags | 0x8000)
+        return _finish(pkt, opts)
+
+    # --- addresses -------------------------------------------------------------------------
+
+    def allocate(self, contexts: list[Context], hw: bytes) -> Wait:
+        """``address_allocate``: from the MAC's SDBM hash on, the first free address."""
+        j = 0
+        for b in hw:
+            j = (b + (j << 6) + (j << 16) - j) & 0xFFFFFFFF
+        j = j or 1
+        for c in contexts:
+            start, end = int(c.range.start), int(c.range.end)
+            first = start + j % (1 + end - start)
+            a = first
+            while True:
+                addr = _ADDR(a)
+                router = any(int(d.local) == a for d in contexts)
+                classc = a >> 29 == 0b110
+                if (
+                    not router
+                    and self.by_addr(addr) is None
+                    and (not classc or a & 0xFF not in (0, 0xFF))
+                ):
+                    free = yield from self.ping_free(addr)
+                    if free:
+                        return addr
+                a = start if a == end else a + 1
+                if a == first:
+                    break
+        return None
+
+    def ping_free(self, addr: _ADDR) -> Wait:
+        """``do_icmp_ping``: no echo reply within 3 s (or a recent such finding)."""
+        when = self.pings.get(int(addr))
+        now = self.env.now
+        recent = [t for t in self.pings.values() if now - t <= PING_CACHE_TIME]
+        if when is not None and now - when <= PING_CACHE_TIME:
+            return True
+        if self.conf.no_ping or len(recent) >= int(0.6 * (PING_CACHE_TIME / PING_WAIT)):
+            return True
+        sock = self.ns.inet.sockets.ping_socket()
+        got = self.env.event()
+
+        def reply(ev: SockEvent) -> None:
+            if not got.triggered and ev.kind == "data" and ev.src == int(addr):
+                got.succeed()
+
+        sock.on_event = reply
+        with contextlib.suppress(KernelError):
+            self.ns.inet.output(IPv4(IPAddress(0, 4), IPAddress(int(addr), 4), 1,
+                                     ICMP.echo_request(sock.ident, 0, bytes(20)), flags=0b010,
+                                     ident=self.ns.inet.next_id()))  # fmt: skip
+        yield self.env.any_of([got, self.env.timeout(PING_WAIT)])
+        sock.close()
+        if got.triggered:
+            return False
+        self.pings[int(addr)] = now
+        return True
+
+    # --- send ---------------------------------------------------------------------------------
+
+    def send(self, mess: DHCP, dev: Link, src: int, sport: int) -> None:
+        """Where ``dhcp_packet`` sends the reply."""
+        kw: dict[str, Any] = {"tos": IPTOS_CLASS_CS6, "df": False}
+        ci = int(mess.ciaddr)
+        try:
+            if int(mess.giaddr):
+                self.sock.sendto(mess, int(mess.giaddr), 67, **kw)
+            elif ci:
+                if src != ci or sport == 0 or src == 0:
+                    src, sport = ci, 68
+                self.sock.sendto(mess, src, sport, **kw)
+            elif mess.flags & 0x8000 or mess.hlen == 0 or mess.hlen > 14 or mess.htype == 0:
+                self.sock.sendto(mess, 0xFFFFFFFF, 68, oif=dev, **kw)
+            else:
+                _arp_inject(self.ns, dev, int(mess.yiaddr), mess.chaddr[:6])
+                self.sock.sendto(mess, int(mess.yiaddr), 68, oif=dev, **kw)
+        except KernelError:
+            pass  # "Error sending DHCP packet to ...": logged
+
+
+def _arp_inject(ns: Netns, dev: Link, ip: int, mac: bytes) -> None:
+    """``ioctl(SIOCSARP)`` with ``ATF_COM``: ``arp_req_set()`` makes the entry
+    REACHABLE (``neigh_update(..., NEIGH_UPDATE_F_OVERRIDE | NEIGH_UPDATE_F_ADMIN)``)."""
+    from netsim.addr import MacAddr
+    from netsim.kernel.ipv4.neigh import F_ADMIN, F_OVERRIDE, NUD_REACHABLE
+
+    table = ns.inet.neigh
+    n = table.lookup(dev, ip) or table.create(dev, ip)
+    table.update(n, MacAddr(mac), NUD_REACHABLE, F_OVERRIDE | F_ADMIN)
+
+
+def _decode(data: Any) -> DHCP | None:
+    if not isinstance(data, bytes):
+        return None
+    try:
+        return DHCP.decode(data)
+    except ValueError:
+        return None
+
+
+def _option_addr(v: bytes | None) -> _ADDR | None:
+    return _ADDR(v[:4]) if v is not None and len(v) >= 4 else None
+
+
+def _narrow(contexts: list[Context], addr: _ADDR, *, available: bool = False) -> Context | None:
+    """``narrow_context``: the context whose network holds ``addr``."""
+    for c in contexts:
+        if c.holds(addr) and (not available or c.available(addr)):
+            return c
+    return None
+
+
+def _calc_time(ctx: Context, opt: bytes | None) -> int:
+    """``calc_time``: the range's lease time, or less if the client asks."""
+    t = ctx.range.lease
+    if opt is not None and len(opt) >= 4:
+        want = max(int.from_bytes(opt[:4], "big"), 120)
+        if t == INFINITE or (want != INFINITE and want < t):
+            t = want
+    return t
+
+
+def _configured_time(v: bytes | None, lease: int, default: int) -> int:
+    """A configured T1/T2, when shorter than the lease and over 2 s."""
+    if v is not None and len(v) == 4 and 2 < int.from_bytes(v, "big") < lease:
+        return int.from_bytes(v, "big")
+    return default
+
+
+def _cleared(pkt: DHCP, **kw: Any) -> DHCP:
+    """``clear_packet``: no sname, file or siaddr; the options go."""
+    fields: dict[str, Any] = {"sname": bytes(64), "file": bytes(128), "siaddr": IPAddress(0, 4)}
+    return dataclasses.replace(pkt, **{**fields, **kw})
+
+
+def _finish(pkt: DHCP, opts: list[tuple[int, bytes]]) -> DHCP:
+    """``dhcp_packet_size``: the options, End, padding to 300 bytes."""
+    pkt = dataclasses.replace(pkt, options=tuple(opts), end=True, trailer=b"")
+    return dataclasses.replace(pkt, trailer=bytes(max(0, MIN_PACKETSZ - pkt.wire_len)))
