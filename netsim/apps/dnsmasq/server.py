@@ -20,7 +20,7 @@ the subset a CNI test bed needs, in the world's simulated time.
   rewritten after every change, newest lease first, as ``lease.c`` writes it.
 * Replies: to the relay (``giaddr``), to ``ciaddr``, broadcast when the
   client asks (or ``--dhcp-broadcast``), else unicast to ``yiaddr`` with the
-  client's MAC put in the ARP table (``SIOCSARP``, REACHABLE); TOS CS6, no DF.
+  client's MAC put in the ARP table (``SIOCSARP``, STALE); TOS CS6, no DF.
 
 Not modelled: DNS, ``dhcp-host``, tags, BOOTP, DECLINE, INFORM, relays
 beyond the reply to ``giaddr``, logging (to syslog), lease-expiry timers
@@ -134,9 +134,10 @@ class Server:
         self.pings: dict[int, float] = {}  # address -> when it was found free
         self.sock = ns.inet.sockets.udp_socket(0, 67)  # KernelError EADDRINUSE
         self.queue: deque[Any] = deque()
-        self.wake: Any = None
+        #: the request being answered, while it waits for a ping check
+        self.busy: Generator[float, bool, Any] | None = None
+        self.timer: Any = None
         self.sock.on_event = self._arrived
-        self.env.process(self.run())
 
     # --- the lease file ------------------------------------------------------------------
 
@@ -164,16 +165,32 @@ class Server:
 
     def _arrived(self, ev: Any) -> None:
         self.queue.append(ev)
-        if self.wake is not None and not self.wake.triggered:
-            self.wake.succeed()
+        if self.busy is None:
+            self._next()
 
-    def run(self) -> Generator[Any, Any, None]:
+    def _next(self) -> None:
         """The main loop: one request at a time (a ping check holds up the rest)."""
-        while True:
-            while self.queue:
-                yield from self.packet(self.queue.popleft())
-            self.wake = self.env.event()
-            yield self.wake
+        while self.busy is None and self.queue:
+            self._drive(self.packet(self.queue.popleft()), None)
+
+    def _drive(self, gen: Generator[float, bool, Any], value: bool | None) -> None:
+        """Run a request's handling until it waits (it yields the seconds to
+        wait; it is resumed with True when an echo reply ends the wait)."""
+        self.busy = gen
+        try:
+            wait = gen.send(value)  # type: ignore[arg-type]  # None starts it
+        except StopIteration:
+            self.busy = None
+            return
+        self.timer = self.ns.kernel.engine.timer(wait, lambda: self._resume(gen, False))
+
+    def _resume(self, gen: Generator[float, bool, Any], replied: bool) -> None:
+        if self.busy is not gen:
+            return
+        if replied:
+            self.timer.cancel()
+        self._drive(gen, replied)
+        self._next()
 
     def _iface(self, ifindex: int) -> tuple[Link, list[Context]] | None:
         dev = self.ns.links.get(ifindex)
@@ -195,7 +212,7 @@ class Server:
                     contexts.append(Context(r, local, netmask, bcast))
         return (dev, contexts) if contexts else None
 
-    def packet(self, ev: Any) -> Generator[Any, Any, None]:
+    def packet(self, ev: Any) -> Wait:
         """``dhcp_packet``: the reply to one datagram, and where it goes."""
         mess = ev.data if isinstance(ev.data, DHCP) else _decode(ev.data)
         if mess is None:
@@ -416,20 +433,21 @@ class Server:
         if self.conf.no_ping or len(recent) >= int(0.6 * (PING_CACHE_TIME / PING_WAIT)):
             return True
         sock = self.ns.inet.sockets.ping_socket()
-        got = self.env.event()
+        gen = self.busy
+        assert gen is not None
 
         def reply(ev: SockEvent) -> None:
-            if not got.triggered and ev.kind == "data" and ev.src == int(addr):
-                got.succeed()
+            if ev.kind == "data" and ev.src == int(addr):
+                self.ns.kernel.engine.call_later(0.0, lambda _: self._resume(gen, True), None)
 
         sock.on_event = reply
         with contextlib.suppress(KernelError):
             self.ns.inet.output(IPv4(IPAddress(0, 4), IPAddress(int(addr), 4), 1,
                                      ICMP.echo_request(sock.ident, 0, bytes(20)), flags=0b010,
                                      ident=self.ns.inet.next_id()))  # fmt: skip
-        yield self.env.any_of([got, self.env.timeout(PING_WAIT)])
+        replied = yield PING_WAIT
         sock.close()
-        if got.triggered:
+        if replied:
             return False
         self.pings[int(addr)] = now
         return True
@@ -458,13 +476,14 @@ class Server:
 
 def _arp_inject(ns: Netns, dev: Link, ip: int, mac: bytes) -> None:
     """``ioctl(SIOCSARP)`` with ``ATF_COM``: ``arp_req_set()`` makes the entry
-    REACHABLE (``neigh_update(..., NEIGH_UPDATE_F_OVERRIDE | NEIGH_UPDATE_F_ADMIN)``)."""
+    STALE (``neigh_update(..., NEIGH_UPDATE_F_OVERRIDE | NEIGH_UPDATE_F_ADMIN)``);
+    the reply then takes it to DELAY and, 5 s on, to a unicast probe."""
     from netsim.addr import MacAddr
-    from netsim.kernel.ipv4.neigh import F_ADMIN, F_OVERRIDE, NUD_REACHABLE
+    from netsim.kernel.ipv4.neigh import F_ADMIN, F_OVERRIDE, NUD_STALE
 
     table = ns.inet.neigh
     n = table.lookup(dev, ip) or table.create(dev, ip)
-    table.update(n, MacAddr(mac), NUD_REACHABLE, F_OVERRIDE | F_ADMIN)
+    table.update(n, MacAddr(mac), NUD_STALE, F_OVERRIDE | F_ADMIN)
 
 
 def _decode(data: Any) -> DHCP | None:
