@@ -139,6 +139,15 @@ class Server:
         self.timer: Any = None
         self.sock.on_event = self._arrived
 
+    def stop(self) -> None:
+        """``kill``: the socket closes, a request in progress is dropped."""
+        self.sock.close()
+        self.sock.on_event = None
+        self.queue.clear()
+        self.busy = None
+        if self.timer is not None:
+            self.timer.cancel()
+
     # --- the lease file ------------------------------------------------------------------
 
     @property
