@@ -317,3 +317,18 @@ def test_dnsmasq_startup_errors() -> None:
         "\ndnsmasq: failed to bind DHCP server socket: Address already in use\n",
         2,
     )
+
+
+def test_background_jobs() -> None:
+    w = World(seed=1)
+    w.sh("mkdir -p /var/lib/misc; ip netns add s; ip -n s link add eth0 type veth peer name x")
+    r = w.sh("ip netns exec s env A=1 /usr/lib/cni/dhcp daemon -socketpath /tmp/d.sock >/tmp/o 2>&1 &\n"
+             "echo $?; ls /tmp")  # fmt: skip
+    assert r.stdout == "0\nd.sock\no\n"
+    fg = "--port=0 --pid-file= --dhcp-range=10.0.0.1,10.0.0.9 -k"
+    r = w.sh(f"ip netns exec s dnsmasq {fg}")
+    assert r.status == 2 and "start it with '&'" in r.stderr
+    assert w.sh(f"ip netns exec s dnsmasq {fg} &\necho $?").stdout == "0\n"
+    r = w.sh("ip link add d type dummy &\necho not reached")
+    assert (r.stdout, r.status) == ("", 2)
+    assert "background '&' for ip (only a daemon runs in the background)" in r.stderr

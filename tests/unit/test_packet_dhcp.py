@@ -158,3 +158,39 @@ def test_tshark_decodes_a_capture_of_the_model(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
     fields = out.stdout.strip().split("\t")
     assert fields == ["1", "02:00:00:00:00:11", "3,1"]
+
+
+def test_dnsmasq_model_answers_the_captured_requests_with_the_captured_replies() -> None:
+    """The real client's DISCOVER and REQUEST (unicast capture) sent to netsim's
+    dnsmasq: its OFFER and ACK are the real dnsmasq's, byte for byte (DHCP
+    message), with its IP header (TOS CS6, no DF, TTL 64) and destination."""
+    from netsim import World
+    from netsim.apps import dnsmasq
+
+    disc, offer, req, ack, _ = frames("unicast")
+    w = World(seed=1)
+    w.netns_add("srv")
+    w.netns_add("cl")
+    w.add_veth("eth0", "c", netns="srv", peer_netns="cl", peer_address="02:00:00:00:00:11")
+    w.addr_add("10.22.0.1/24", dev="eth0", netns="srv")
+    w.link_set("eth0", netns="srv", up=True)
+    w.link_set("c", netns="cl", up=True)
+    w.sh("mkdir -p /var/lib/misc")
+    args = ["--conf-file=/dev/null", "--port=0", "--pid-file=", "--interface=eth0",
+            "--dhcp-range=10.22.0.10,10.22.0.50,255.255.255.0,2m"]  # fmt: skip
+    assert w._shell is not None
+    dnsmasq.start(w, "srv", args, w._shell.fs)
+    with w.capture("c", netns="cl") as cap:
+        w.send(Ethernet.decode(disc), dev="c", netns="cl")
+        w.sleep(3.5)  # dnsmasq pings 10.22.0.35 first and waits 3 s
+        w.send(Ethernet.decode(req), dev="c", netns="cl")
+        w.sleep(0.1)
+    replies = [f for _, _, d, f in cap.records if d == "in" and isinstance(f.payload, IPv4)
+               and isinstance(f.payload.payload, UDP)]  # fmt: skip
+    assert len(replies) == 2
+    for got, want in zip(replies, (offer, ack), strict=True):
+        real = Ethernet.decode(want)
+        assert got.payload.payload.payload.encode() == real.payload.payload.payload.encode()
+        g, r = got.payload, real.payload
+        assert (g.src, g.dst, g.tos, g.flags, g.ttl) == (r.src, r.dst, r.tos, r.flags, r.ttl)
+        assert got.dst == real.dst  # unicast to the client's MAC (SIOCSARP)
