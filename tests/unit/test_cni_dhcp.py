@@ -322,8 +322,8 @@ def test_dnsmasq_startup_errors() -> None:
 def test_background_jobs() -> None:
     w = World(seed=1)
     w.sh("mkdir -p /var/lib/misc; ip netns add s; ip -n s link add eth0 type veth peer name x")
-    r = w.sh("ip netns exec s env A=1 /usr/lib/cni/dhcp daemon -socketpath /tmp/d.sock >/tmp/o 2>&1 &\n"
-             "echo $?; ls /tmp")  # fmt: skip
+    daemon = "/usr/lib/cni/dhcp daemon -socketpath /tmp/d.sock"
+    r = w.sh(f"ip netns exec s env A=1 {daemon} >/tmp/o 2>&1 &\necho $?; ls /tmp")
     assert r.stdout == "0\nd.sock\no\n"
     fg = "--port=0 --pid-file= --dhcp-range=10.0.0.1,10.0.0.9 -k"
     r = w.sh(f"ip netns exec s dnsmasq {fg}")
