@@ -3,7 +3,8 @@
 # daemon's first try fails ("network is down": the packet socket was bound to a
 # down link) and the second, 2 s +- 1 s later, gets the lease after dnsmasq's
 # 3 s ping check; addresses follow dnsmasq's hash of the (pinned) MACs.  pod2
-# asks for option 121, whose routes replace the default route.  CHECK acquires
+# asks for option 121, whose routes replace the default route, and provides
+# its host name (option 12 from CNI_ARGS K8S_POD_NAME, in dnsmasq's lease file).  CHECK acquires
 # a second lease; bridge DEL deletes eth0 before IPAM DEL, so DHCPRELEASE fails
 # (no such device) and the lease stays; a DEL of the dhcp plugin alone releases.
 # Socket and lease file live under /var/lib (a tmpfs on the kernel).
@@ -27,10 +28,10 @@ sleep 1
 ls /var/lib/cni
 ipam='"type":"dhcp","daemonSocketPath":"/var/lib/cni/dhcp.sock"'
 conf1='{"cniVersion":"1.0.0","name":"mynet","type":"bridge","bridge":"cni0","ipam":{'$ipam'}}'
-conf2='{"cniVersion":"0.4.0","name":"mynet","type":"bridge","bridge":"cni0","ipam":{'$ipam',"request":[{"option":"121"}]}}'
+conf2='{"cniVersion":"0.4.0","name":"mynet","type":"bridge","bridge":"cni0","ipam":{'$ipam',"request":[{"option":"121"}],"provide":[{"option":"host-name","fromArg":"K8S_POD_NAME"}]}}'
 run() { ip netns exec node env CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=/var/run/netns/$3 CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni CNI_ARGS=$4 /usr/lib/cni/$5 <<< "$6"; echo " [exit $?]"; }
 run ADD ctr1 pod1 MAC=02:00:00:00:00:11 bridge "$conf1"
-run ADD ctr2 pod2 MAC=02:00:00:00:00:22 bridge "$conf2"
+run ADD ctr2 pod2 "IgnoreUnknown=1;K8S_POD_NAME=web;MAC=02:00:00:00:00:22" bridge "$conf2"
 ip -n pod1 addr show eth0
 ip -n pod1 route
 ip -n pod2 route

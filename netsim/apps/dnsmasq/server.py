@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import ipaddress
+import re
 from collections import deque
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ from netsim.packet.dhcp import (
     OPT_BROADCAST,
     OPT_CLIENT_ID,
     OPT_DNS,
+    OPT_HOSTNAME,
     OPT_LEASE_TIME,
     OPT_MESSAGE,
     OPT_MESSAGE_TYPE,
@@ -84,6 +86,7 @@ IPTOS_CLASS_CS6: Final = 0xC0
 _INTERNAL: Final = frozenset({81, 57, 52, 0, 255, 58, 59})
 _DEFAULTED: Final = frozenset({1, 28, 3, 6, 15, 12})
 _ADDR = ipaddress.IPv4Address
+_HOSTNAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 Wait = Generator[Any, Any, Any]
 
 
@@ -276,6 +279,18 @@ class Server:
             return self.request(mess, contexts, lease, clid, unicast=unicast)
         return None  # BOOTP, DECLINE, INFORM: not modelled
 
+    @staticmethod
+    def client_hostname(mess: DHCP) -> str | None:
+        """Option 12 if ``legal_hostname()``, its domain stripped (``strip_hostname``)."""
+        raw = mess.option(OPT_HOSTNAME)
+        if not raw:
+            return None
+        text = raw.rstrip(b"\0").decode("latin-1")
+        name = text.split(".", 1)[0]
+        if not name or not _HOSTNAME.fullmatch(name):
+            return None
+        return name
+
     def release(self, mess: DHCP, contexts: list[Context], lease: Lease | None) -> None:
         """DHCPRELEASE: the lease goes if it is this address, from this server."""
         ctx = _narrow(contexts, _ADDR(int(mess.ciaddr)))
@@ -352,8 +367,14 @@ class Server:
             lease = Lease(b"", mess.htype, None, yiaddr)
             self.leases.insert(0, lease)
         lease.hwaddr, lease.htype, lease.clid = mess.chaddr[: mess.hlen], mess.htype, clid
+        hostname = self.client_hostname(mess)
+        if hostname is not None:  # lease_set_hostname(): a name is held by one lease
+            for other in self.leases:
+                if other is not lease and other.hostname == hostname:
+                    other.hostname = None
+            lease.hostname = hostname
         lease.expires = 0 if t == INFINITE else self.now + t
-        return self.options(mess, ctx, DHCPACK, yiaddr, t)
+        return self.options(mess, ctx, DHCPACK, yiaddr, t, hostname)
 
     def nak(self, mess: DHCP, contexts: list[Context], ctx: Context | None, message: str,
             *, unicast: bool) -> DHCP:  # fmt: skip
@@ -368,7 +389,8 @@ class Server:
         return _finish(pkt, [(OPT_MESSAGE_TYPE, bytes((DHCPNAK,))), (OPT_SERVER_ID, server.packed),
                              (OPT_MESSAGE, message.encode())])  # fmt: skip
 
-    def options(self, mess: DHCP, ctx: Context, mtype: int, addr: _ADDR, t: int) -> DHCP:
+    def options(self, mess: DHCP, ctx: Context, mtype: int, addr: _ADDR, t: int,
+                hostname: str | None = None) -> DHCP:  # fmt: skip
         """The OFFER/ACK: 53, 54, 51, then ``do_options``."""
         base = dataclasses.replace(mess, op=BOOTREPLY)
         req = mess.option(OPT_PARAM_REQUEST)
@@ -392,6 +414,8 @@ class Server:
             opts.append((OPT_ROUTER, ctx.local.packed))
         if self.conf.port == 53 and OPT_DNS in asked and OPT_DNS not in configured:
             opts.append((OPT_DNS, ctx.local.packed))
+        if hostname and OPT_HOSTNAME in asked and OPT_HOSTNAME not in configured:
+            opts.append((OPT_HOSTNAME, hostname.encode()))
         for code, value in self.conf.options:
             if code not in asked or code in _INTERNAL:
                 continue
