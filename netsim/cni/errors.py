@@ -18,6 +18,7 @@ __all__ = [
     "ERR_UNKNOWN_CONTAINER",
     "ERR_UNSUPPORTED_FIELD",
     "CniError",
+    "GoPanic",
 ]
 
 ERR_INCOMPATIBLE_CNI_VERSION: Final = 1
@@ -55,3 +56,14 @@ class CniError(Exception):
 
     def __repr__(self) -> str:
         return f"CniError({self.code}, {self.msg!r}, details={self.details!r})"
+
+
+class GoPanic(Exception):
+    """A Go runtime panic in a plugin: the binary prints ``panic: ...`` and a
+    goroutine trace on stderr, nothing on stdout, and exits with status 2.
+    netsim prints the first line only (the trace names addresses and source
+    lines of the real build)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message

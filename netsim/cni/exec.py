@@ -8,6 +8,7 @@ import posixpath
 from typing import Final
 
 from netsim.cni.fs import MemPluginFs
+from netsim.cni.ipam.dhcp import DHCP
 from netsim.cni.ipam.host_local import HOST_LOCAL
 from netsim.cni.ipam.static import STATIC
 from netsim.cni.plugins import GEN_PLUGINS
@@ -15,10 +16,11 @@ from netsim.cni.skel import Plugin, plugin_main
 from netsim.shell.fs import MemFs
 from netsim.shell.proc import Proc, Tool
 
-__all__ = ["PLUGINS", "PLUGIN_DIRS", "executables", "gen_plugin_tool", "plugin_tool"]
+__all__ = ["BACKGROUND", "PLUGINS", "PLUGIN_DIRS", "dhcp_tool", "executables", "gen_plugin_tool",
+           "plugin_tool"]  # fmt: skip
 
 #: plugin type -> plugin.
-PLUGINS: Final[dict[str, Plugin]] = {p.name: p for p in (HOST_LOCAL, STATIC)}
+PLUGINS: Final[dict[str, Plugin]] = {p.name: p for p in (DHCP, HOST_LOCAL, STATIC)}
 #: Where a CNI installation puts the binaries (Debian's package, upstream's tarball).
 PLUGIN_DIRS: Final = ("/usr/lib/cni", "/opt/cni/bin")
 
@@ -57,6 +59,26 @@ def gen_plugin_tool(name: str) -> Tool:
     return run
 
 
+def dhcp_tool(proc: Proc) -> int:
+    """``/usr/lib/cni/dhcp``: the plugin, or with ``daemon`` the daemon
+    (:mod:`netsim.apps.cni_dhcp`), which runs only in the background (``&``)."""
+    if len(proc.argv) > 1 and proc.argv[1] == "daemon":
+        from netsim.apps.cni_dhcp.command import daemon_main
+
+        if not proc.background:
+            proc.err(
+                f"netsim: {proc.argv[0]} daemon: the daemon never returns; "
+                f"start it in the background: {proc.argv[0]} daemon &\n"
+            )
+            return 2
+        return daemon_main(proc)
+    return plugin_tool(DHCP)(proc)
+
+
+#: Executables that may run in the background (``CMD &``), by basename.
+BACKGROUND: Final = frozenset({"dhcp"})
+
+
 def executables() -> dict[str, Tool]:
     """Absolute path -> command, for every plugin in every plugin directory."""
     tools = {
@@ -65,4 +87,5 @@ def executables() -> dict[str, Tool]:
     for d in PLUGIN_DIRS:
         for name in GEN_PLUGINS:
             tools[posixpath.join(d, name)] = gen_plugin_tool(name)
+        tools[posixpath.join(d, "dhcp")] = dhcp_tool
     return tools

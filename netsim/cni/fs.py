@@ -1,16 +1,18 @@
 """The filesystem a CNI plugin sees: a small interface over the world's
 in-memory filesystem (:class:`netsim.shell.fs.MemFs`) so that a per-node
 filesystem can replace it later.  Errors are :class:`OSError`-like
-:class:`PluginFsError` carrying Go's ``*PathError`` text."""
+:class:`PluginFsError` carrying Go's ``*PathError`` text.  Unix sockets live
+there too: :meth:`PluginFs.dial_unix` reaches the program listening at a path
+(the dhcp IPAM plugin's daemon)."""
 
 from __future__ import annotations
 
 import posixpath
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from netsim.shell.fs import FsError, MemFs
 
-__all__ = ["MemPluginFs", "PluginFs", "PluginFsError"]
+__all__ = ["DialError", "MemPluginFs", "PluginFs", "PluginFsError", "RpcError", "RpcServer"]
 
 
 class PluginFsError(Exception):
@@ -30,6 +32,26 @@ class PluginFsError(Exception):
         return self.strerror == "File exists"
 
 
+class DialError(Exception):
+    """``connect()`` to a unix socket failed: ``strerror`` as Go prints it
+    (``no such file or directory``, ``connection refused``)."""
+
+    def __init__(self, strerror: str):
+        super().__init__(strerror)
+        self.strerror = strerror
+
+
+class RpcError(Exception):
+    """The error string a ``net/rpc`` call returns (``rpc.ServerError``)."""
+
+
+class RpcServer(Protocol):
+    """A ``net/rpc`` server at a unix socket: ``call`` returns the reply or
+    raises with the server's error string."""
+
+    def call(self, method: str, args: Any) -> Any: ...
+
+
 class PluginFs(Protocol):
     """What the IPAM plugins need: whole-file reads and writes, exclusive
     create, listing, removal and ``mkdir -p``.  Paths are absolute."""
@@ -44,6 +66,9 @@ class PluginFs(Protocol):
     def is_dir(self, path: str) -> bool: ...
     def remove(self, path: str) -> None: ...
     def mkdir_all(self, path: str) -> None: ...
+    def dial_unix(self, path: str) -> RpcServer:
+        """``net.Dial("unix", path)``: the server listening there, or :class:`DialError`."""
+        ...
 
 
 class MemPluginFs:
@@ -98,3 +123,10 @@ class MemPluginFs:
                 self.mem.mkdir(cur)
             except FsError as e:
                 raise self._wrap("mkdir", cur, e) from None
+
+    def dial_unix(self, path: str) -> RpcServer:
+        try:
+            server = self.mem.connect(path)
+        except FsError as e:
+            raise DialError(e.strerror.lower()) from None
+        return cast(RpcServer, server)

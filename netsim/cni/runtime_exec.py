@@ -24,6 +24,7 @@ from netsim.cni.driver import Context, Delegate, Delegator, bind
 from netsim.cni.errors import CniError
 from netsim.cni.fs import MemPluginFs
 from netsim.cni.gojson import GoJsonError, go_quote, unmarshal
+from netsim.cni.ipam.dhcp import DHCP
 from netsim.cni.ipam.host_local import HOST_LOCAL
 from netsim.cni.ipam.static import STATIC
 from netsim.cni.plugins import GEN_PLUGINS
@@ -50,7 +51,7 @@ __all__ = [
 ]
 
 #: plugin type -> plugin working on a filesystem only (the IPAM plugins).
-FS_PLUGINS: Final[dict[str, Plugin]] = {p.name: p for p in (HOST_LOCAL, STATIC)}
+FS_PLUGINS: Final[dict[str, Plugin]] = {p.name: p for p in (DHCP, HOST_LOCAL, STATIC)}
 #: ``PATH`` the real binaries get (they run ``iptables``, ``ip6tables``, ...).
 SANDBOX_PATH: Final = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

@@ -20,6 +20,7 @@ from netsim.cni.errors import (
     ERR_INVALID_ENVIRONMENT_VARIABLES,
     ERR_INVALID_NETWORK_CONFIG,
     CniError,
+    GoPanic,
 )
 from netsim.cni.fs import PluginFs, PluginFsError
 from netsim.cni.gojson import GoJsonError, field, type_name, unmarshal
@@ -169,4 +170,6 @@ def plugin_main(plugin: Plugin, env: Mapping[str, str], stdin: str, fs: PluginFs
             versions = ", ".join(plugin.supported)
             return Output("", f"{plugin.about}\nCNI protocol versions supported: {versions}\n", 0)
         return Output(e.render(), "", 1)
+    except GoPanic as e:
+        return Output("", f"panic: {e.message}\n", 2)
     return Output(out or "", "", 0)

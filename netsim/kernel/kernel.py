@@ -27,6 +27,7 @@ from netsim.kernel.links.vlan import vlan_device_event
 from netsim.kernel.links.vxlan import vxlan_netdev_event
 from netsim.kernel.linkwatch import LinkWatch
 from netsim.kernel.netns import Netns
+from netsim.kernel.packet_sock import packet_notifier
 from netsim.kernel.sysctl.build import DEFAULT_BUILD, KernelBuild
 
 __all__ = ["INIT_NET", "NS_INUM_FIRST", "Kernel"]
@@ -94,6 +95,7 @@ class Kernel:
             sysctl_netdev_event,
             inet_netdev_event,
             br_device_event,
+            packet_notifier,
             macvlan_device_event,
             vlan_device_event,
             ipvlan_device_event,

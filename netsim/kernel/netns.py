@@ -28,6 +28,7 @@ from netsim.trace import DELIVERED, SENT
 if TYPE_CHECKING:
     from netsim.kernel.kernel import Kernel
     from netsim.kernel.links.base import Link
+    from netsim.kernel.packet_sock import PacketSocket
 
 __all__ = ["IFNAMSIZ", "Netns", "RxHandler", "Tap", "valid_ifname"]
 
@@ -63,6 +64,8 @@ class Netns:
         self.protocols: dict[int, RxHandler] = {}
         #: taps that see every frame this namespace's stack receives or sends.
         self.taps: list[Tap] = []
+        #: packet sockets bound to one device and protocol (``dev->ptype_specific``).
+        self.packet_socks: list[PacketSocket] = []
         #: The namespace's sysctls (``/proc/sys/net``).
         self.sysctl = Sysctls(build=kernel.build)
         #: Routing tables and rules (``net->ipv4``).
@@ -196,6 +199,9 @@ class Netns:
         frame = skb.frame
         for tap in self.taps:
             tap(skb, dev, False)
+        if self.packet_socks:  # deliver_ptype_list_skb(orig_dev->ptype_specific): any pkt_type
+            for sock in self.packet_socks:
+                sock.rcv(skb, dev)
         if skb.pkt_type == PACKET_OTHERHOST:
             dev.drop(skb, "not for this host (otherhost)")
             return

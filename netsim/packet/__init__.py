@@ -4,7 +4,7 @@ Each header is a frozen, slotted dataclass holding the fields a simulated
 kernel reads and writes; nesting follows the wire: :class:`Ethernet` carries
 :class:`ARP` or :class:`IPv4`, :class:`IPv4` carries :class:`ICMP`,
 :class:`UDP` or :class:`TCP`, :class:`UDP` carries :class:`VXLAN`, which
-carries an :class:`Ethernet` again.  Anything else stays ``bytes``.
+carries an :class:`Ethernet` again, or :class:`DHCP`.  Anything else stays ``bytes``.
 
 ``wire_len`` gives a header's encoded size without encoding (the forwarding
 path uses it for MTU checks); ``encode()`` and ``decode()`` are for captures
@@ -23,6 +23,7 @@ from netsim.packet.arp import (
     ETH_P_ARP,
 )
 from netsim.packet.checksum import internet_checksum, ones_complement_sum, pseudo_header_sum
+from netsim.packet.dhcp import DHCP
 from netsim.packet.errors import DecodeError
 from netsim.packet.ethernet import (
     ETH_HLEN,
@@ -83,6 +84,7 @@ __all__ = [
     "ARPOP_REQUEST",
     "ARP_LEN",
     "DF",
+    "DHCP",
     "ETH_HLEN",
     "ETH_P_8021Q",
     "ETH_P_ARP",

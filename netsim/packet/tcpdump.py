@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from netsim.packet.arp import ARP, ARPOP_REPLY, ARPOP_REQUEST
+from netsim.packet.dhcp import DHCP
 from netsim.packet.ethernet import Ethernet
 from netsim.packet.icmp import ICMP
 from netsim.packet.ipv4 import IPv4
@@ -77,6 +78,8 @@ def _ip(ip: IPv4) -> str:
             return (
                 f"{ends}: VXLAN, flags [I] (0x{vx.flags:02x}), vni {vx.vni}\n{summary(vx.payload)}"
             )
+        if isinstance(p.payload, DHCP):
+            return f"{ends}: {p.payload.summary()}"
         return f"{ends}: UDP, length {len(p.payload) if isinstance(p.payload, bytes) else 0}"
     if isinstance(p, TCP):
         flags = "".join(c for bit, c in _TCP_FLAGS if p.flags & bit) or "none"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import struct
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Final, Self, final
 from netaddr import IPAddress
 
 from netsim.packet.checksum import internet_checksum, pseudo_header_sum
+from netsim.packet.dhcp import DHCP, DHCP_CLIENT_PORT, DHCP_SERVER_PORT
 from netsim.packet.errors import DecodeError, need
 from netsim.packet.vxlan import VXLAN, VXLAN_PORTS
 
@@ -19,6 +21,7 @@ IPPROTO_UDP: Final = 17
 UDP_HLEN: Final = 8
 
 _HEADER: Final = struct.Struct("!HHHH")
+_DHCP_PORTS: Final = frozenset({DHCP_SERVER_PORT, DHCP_CLIENT_PORT})
 
 
 @final
@@ -36,7 +39,7 @@ class UDP:
 
     sport: int
     dport: int
-    payload: VXLAN | bytes = b""
+    payload: VXLAN | DHCP | bytes = b""
     checksum: int | None = None
 
     @property
@@ -68,7 +71,8 @@ class UDP:
         *,
         vxlan_ports: Collection[int] = VXLAN_PORTS,
     ) -> Self:
-        """Parse a whole datagram (the IPv4 payload); VXLAN inside when *dport* says so."""
+        """Parse a whole datagram (the IPv4 payload); VXLAN inside when *dport* says so,
+        DHCP when both ports are DHCP's (67, 68) and it parses as one."""
         need(data, UDP_HLEN, "UDP header")
         sport, dport, length, csum = _HEADER.unpack_from(data)
         if length != len(data):
@@ -77,9 +81,12 @@ class UDP:
         checksum: int | None = csum
         if src is not None and dst is not None and csum == _compute(sport, dport, body, src, dst):
             checksum = None
-        payload: VXLAN | bytes = body
+        payload: VXLAN | DHCP | bytes = body
         if dport in vxlan_ports:
             payload = VXLAN.decode(body, vxlan_ports=vxlan_ports)
+        elif sport in _DHCP_PORTS and dport in _DHCP_PORTS:
+            with contextlib.suppress(DecodeError):
+                payload = DHCP.decode(body)
         return cls(sport, dport, payload, checksum)
 
 

@@ -14,6 +14,8 @@ ENOENT: Final = "No such file or directory"
 EEXIST: Final = "File exists"
 EISDIR: Final = "Is a directory"
 ENOTDIR: Final = "Not a directory"
+EADDRINUSE: Final = "Address already in use"
+ECONNREFUSED: Final = "Connection refused"
 
 
 class FsError(Exception):
@@ -56,6 +58,8 @@ class MemFs:
         #: Files a network namespace is bind-mounted on (``mount --bind
         #: /proc/$$/ns/net FILE``) -> that namespace's name.
         self.binds: dict[str, str] = {}
+        #: Unix sockets listening at a path (the path is also in ``files``).
+        self.sockets: dict[str, object] = {}
 
     def path(self, name: str) -> str:
         p = "/" + posixpath.normpath(posixpath.join(self.cwd, name)).lstrip("/")
@@ -132,6 +136,26 @@ class MemFs:
         self._check_parent(p)
         self.dirs.add(p)
 
+    def bind_socket(self, name: str, listener: object) -> None:
+        """``bind()`` of a unix socket: the path must not exist; its directory must."""
+        p = self.path(name)
+        if self.exists(p):
+            raise FsError(EADDRINUSE)
+        self._check_parent(p)
+        self.files[p] = ""
+        self.sockets[p] = listener
+
+    def connect(self, name: str) -> object:
+        """``connect()`` to a unix socket: its listener, ``ENOENT`` without the
+        path, ``ECONNREFUSED`` when nothing listens there."""
+        p = self.path(name)
+        if not self.exists(p):
+            raise FsError(ENOENT)
+        listener = self.sockets.get(p)
+        if listener is None:
+            raise FsError(ECONNREFUSED)
+        return listener
+
     def listdir(self, name: str) -> list[str]:
         p = self.path(name)
         if self.overlay is not None:
@@ -158,6 +182,7 @@ class MemFs:
         p = self.path(name)
         if p in self.files:
             del self.files[p]
+            self.sockets.pop(p, None)
             return
         if p not in self.dirs:
             raise FsError(ENOENT)
@@ -166,3 +191,4 @@ class MemFs:
         prefix = p.rstrip("/") + "/"
         self.dirs = {d for d in self.dirs if d != p and not d.startswith(prefix)}
         self.files = {f: t for f, t in self.files.items() if not f.startswith(prefix)}
+        self.sockets = {f: s for f, s in self.sockets.items() if not f.startswith(prefix)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import posixpath
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
@@ -106,6 +107,7 @@ class Shell(Expander):
         self.funcs: dict[str, FuncDef] = {}
         self.frames: list[dict[str, str | None]] = []  # per function call: saved globals
         self.input = Input("")  # stdin of the running command (``read`` consumes it)
+        self.background = False  # running a ``LIST &``
 
     # --- entry point ---------------------------------------------------------------------
 
@@ -176,6 +178,8 @@ class Shell(Expander):
         return status
 
     def exec_and_or(self, node: AndOr, s: Streams) -> int:
+        if node.background:
+            return self.exec_background(node, s)
         steps: list[tuple[str, Pipeline]] = [("", node.first), *node.rest]
         for n, (op, pipeline) in enumerate(steps):
             if (op == "&&" and self.status != 0) or (op == "||" and self.status == 0):
@@ -187,6 +191,19 @@ class Shell(Expander):
             finally:
                 self.suppress -= 0 if last else 1
         return self.status
+
+    def exec_background(self, node: AndOr, s: Streams) -> int:
+        """``LIST &``: only a daemon can be a background job here (it returns at
+        once and goes on in the world); ``$?`` is then 0, as bash sets it.
+        Anything else stops the script as unsupported syntax does."""
+        saved, self.background = self.background, True
+        saved_errexit, self.errexit = self.errexit, False
+        try:
+            self.exec_and_or(AndOr(node.first, node.rest), s)
+        finally:
+            self.background, self.errexit = saved, saved_errexit
+        self.status = 0
+        return 0
 
     def exec_pipeline(self, node: Pipeline, s: Streams) -> int:
         stdin = ""
@@ -343,6 +360,11 @@ class Shell(Expander):
             return call_function(self, fn, argv, s)
         proc = Proc(self.world, self.netns, argv, s.stdin, env, s.out, s.err, self.run_proc)
         proc.fs = self.fs
+        proc.background = self.background
+        if self.background and not _may_background(argv):
+            s.err.write(f"netsim: line {self.line}: unsupported shell syntax: background '&' "
+                        f"for {name} (only a daemon runs in the background)\n")  # fmt: skip
+            raise ExitScript(BACKGROUND_REFUSED)
         self.input = s.input
         if "/" in name:
             return self.exec_path(proc)
@@ -432,6 +454,21 @@ class Shell(Expander):
         """The streams after ``redirs`` (applied left to right), and a function
         that writes what went to files into the filesystem."""
         return apply_redirs(self, redirs, s)
+
+
+#: The status of a command refused as a background job.
+BACKGROUND_REFUSED = 2
+
+
+def _may_background(argv: list[str]) -> bool:
+    """A daemon (``dnsmasq``, ``/usr/lib/cni/dhcp daemon``), or ``env`` or
+    ``ip netns exec`` running one."""
+    from netsim.cni.exec import BACKGROUND
+
+    name = posixpath.basename(argv[0])
+    if name in BACKGROUND or name in {"dnsmasq", "env"}:
+        return True
+    return name == "ip" and len(argv) > 2 and argv[1] == "netns" and argv[2] == "exec"
 
 
 def run_script(world: World, script: str, args: Sequence[str] = ()) -> ShellResult:

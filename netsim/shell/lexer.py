@@ -154,8 +154,6 @@ class _Lexer:
         else:
             op = self.peek()
         self.i += len(op)
-        if op == "&":
-            raise UnsupportedSyntax(line, "background '&'")
         if op in ("<&", "<>", ">|"):
             raise UnsupportedSyntax(line, f"'{op}'")
         kind = "redir" if op[0] in "<>" or op in ("&>", "&>>") else "op"

@@ -59,6 +59,8 @@ class Pipeline:
 class AndOr:
     first: Pipeline
     rest: list[tuple[str, Pipeline]]
+    #: ended with ``&``: run as a background job
+    background: bool = False
 
 
 @dataclass

@@ -119,7 +119,9 @@ class _Parser:
             if self.tok.kind == "eof" or self.is_word(*stop) or self.is_op(*ops):
                 return out
             out.items.append(self.and_or())
-            if self.is_op(";"):
+            if self.is_op("&"):
+                out.items[-1].background = True
+            if self.is_op(";", "&"):
                 self.i += 1
             elif self.tok.kind not in ("newline", "eof") and not (
                 self.is_word(*stop) or self.is_op(*ops)
@@ -140,11 +142,13 @@ class _Parser:
         out = Seq()
         while True:
             out.items.append(self.and_or())
-            if self.is_op(";"):
+            if self.is_op("&"):
+                out.items[-1].background = True
+            if self.is_op(";", "&"):
                 self.i += 1
             if self.tok.kind in ("newline", "eof"):
                 return out
-            if self.toks[self.i - 1].kind != "op" or self.toks[self.i - 1].value != ";":
+            if self.toks[self.i - 1].kind != "op" or self.toks[self.i - 1].value not in ";&":
                 raise self.error(self.tok)
 
     def and_or(self) -> AndOr:

@@ -39,6 +39,8 @@ class Proc:
     #: The shell's filesystem (what an executable such as a CNI plugin reads and
     #: writes); None outside a shell.
     fs: MemFs | None = None
+    #: Started with ``&``: a daemon returns at once and keeps running in the world.
+    background: bool = False
 
     def out(self, text: str) -> None:
         self.stdout.write(text)

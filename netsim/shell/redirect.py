@@ -65,10 +65,30 @@ def apply_redirs(sh: Shell, redirs: list[Redir], s: Streams) -> tuple[Streams, C
         for path, buf in pending:
             with contextlib.suppress(FsError):  # checked when opened
                 sh.fs.write(path, buf.getvalue(), append=True)
+            if isinstance(buf, FileSink):
+                buf.live = True
         for udp in sinks:
             udp.flush()
 
     return cur, flush
+
+
+class FileSink(io.StringIO):
+    """A file a command writes to: buffered while the command runs, written
+    through once it has returned (a background daemon writes on later)."""
+
+    def __init__(self, sh: Shell, path: str):
+        super().__init__()
+        self.sh = sh
+        self.path = path
+        self.live = False
+
+    def write(self, text: str) -> int:
+        if not self.live:
+            return super().write(text)
+        with contextlib.suppress(FsError):
+            self.sh.fs.write(self.path, text, append=True)
+        return len(text)
 
 
 def _target(sh: Shell, word: Word) -> str:
@@ -82,9 +102,9 @@ def _target(sh: Shell, word: Word) -> str:
 def _open(
     sh: Shell, path: str, *, append: bool, pending: list[tuple[str, io.StringIO]]
 ) -> io.StringIO:
-    buf = io.StringIO()
     if sh.fs.path(path) == DEV_NULL:
-        return buf
+        return io.StringIO()
+    buf = FileSink(sh, path)
     try:
         sh.fs.write(path, "", append=append)
     except FsError as e:

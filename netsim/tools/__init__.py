@@ -8,6 +8,7 @@ from netsim.cni.exec import executables
 from netsim.tools.bash import bash_main
 from netsim.tools.brctl import brctl_main
 from netsim.tools.bridge import bridge_main
+from netsim.tools.dnsmasq import dnsmasq_main
 from netsim.tools.ip_main import ip_main
 from netsim.tools.iptables import iptables_main
 from netsim.tools.iptables_save import iptables_save_main
@@ -24,6 +25,7 @@ TOOLS: dict[str, Tool] = {
     "bash": bash_main,
     "bridge": bridge_main,
     "brctl": brctl_main,
+    "dnsmasq": dnsmasq_main,
     "ip": ip_main,
     "iptables": iptables_main,
     "iptables-legacy": iptables_main,

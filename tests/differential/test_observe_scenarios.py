@@ -68,6 +68,8 @@ EVERYWHERE: list[Gap] = [IGMP]
 
 KNOWN: dict[str, list[Gap]] = {
     "cni/bridge-t1.sh": [BRIDGE_MAC],
+    "cni/dhcp.sh": [BRIDGE_MAC],
+    "cni/dhcp-renew.sh": [BRIDGE_MAC],
     "iproute/route-multipath-ping.sh": [
         Gap(
             r"^[dh] neigh\[",

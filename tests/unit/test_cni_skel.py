@@ -112,8 +112,8 @@ def test_plugins_are_executables_of_netsim_sh() -> None:
     w = World()
     assert (
         w.sh("ls /usr/lib/cni /opt/cni/bin").stdout
-        == "/opt/cni/bin:\nbridge\nfirewall\nflannel\nhost-device\nhost-local\nipvlan\n"
-        "loopback\nmacvlan\nportmap\nptp\nstatic\nvlan\n\n/usr/lib/cni:\nbridge\nfirewall\n"
+        == "/opt/cni/bin:\nbridge\ndhcp\nfirewall\nflannel\nhost-device\nhost-local\nipvlan\n"
+        "loopback\nmacvlan\nportmap\nptp\nstatic\nvlan\n\n/usr/lib/cni:\nbridge\ndhcp\nfirewall\n"
         "flannel\nhost-device\nhost-local\nipvlan\nloopback\nmacvlan\nportmap\nptp\nstatic\n"
         "vlan\n"
     )

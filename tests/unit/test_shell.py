@@ -176,7 +176,10 @@ def test_syntax_errors_and_unsupported() -> None:
     assert sh("echo a )").stderr == (
         "netsim: line 1: syntax error near unexpected token `)'\nnetsim: line 1: `echo a )'\n"
     )
-    assert sh("sleep 1 &").stderr == "netsim: line 1: unsupported shell syntax: background '&'\n"
+    assert sh("sleep 1 &").stderr == (
+        "netsim: line 1: unsupported shell syntax: background '&' for sleep "
+        "(only a daemon runs in the background)\n"
+    )
     assert (
         sh("if true; then echo").stderr == "netsim: line 2: syntax error: unexpected end of file\n"
     )

@@ -104,4 +104,9 @@ def test_cli_runs_lines_before_a_syntax_error(capsys: pytest.CaptureFixture[str]
 
 def test_unsupported_syntax_still_reported() -> None:
     r = World(seed=1).sh("echo a\nsleep 1 &\necho b")
-    assert r == ShellResult("a\n", "netsim: line 2: unsupported shell syntax: background '&'\n", 2)
+    assert r == ShellResult(
+        "a\n",
+        "netsim: line 2: unsupported shell syntax: background '&' for sleep "
+        "(only a daemon runs in the background)\n",
+        2,
+    )

@@ -58,6 +58,11 @@ class SockEvent:
     info: int = 0
     #: for errors about an echo request: its sequence number
     seq: int = 0
+    #: ``IP_PKTINFO``: the device it came in on and the destination it was sent to
+    ifindex: int = 0
+    dst: int = 0
+    #: the datagram's source port
+    sport: int = 0
 
 
 @dataclass(eq=False)
@@ -97,11 +102,15 @@ class UdpSocket:
         if self.on_event is not None:
             self.on_event(ev)
 
-    def sendto(self, data: bytes, addr: int, port: int, *, ttl: int = 64) -> None:
-        """``sendto()``: raises :class:`KernelError` with the route's error."""
+    def sendto(self, data: Any, addr: int, port: int, *, ttl: int = 64, tos: int = 0,
+               df: bool = True, oif: Link | None = None) -> None:  # fmt: skip
+        """``sendto()`` (``sendmsg()`` with ``IP_PKTINFO``'s ``ipi_ifindex`` as
+        ``oif``); ``df=False`` is ``IP_PMTUDISC_DONT``, ``tos`` the socket's
+        ``IP_TOS``.  Raises :class:`KernelError` with the route's error."""
         pkt = IPv4(ipv4_addr(self.addr), ipv4_addr(addr), 17, UDP(self.port, port, data),
-                   ttl=ttl, flags=0b010, ident=self.stack.next_id())  # fmt: skip
-        self.stack.output(pkt)
+                   ttl=ttl, tos=tos, flags=0b010 if df else 0,
+                   ident=self.stack.next_id())  # fmt: skip
+        self.stack.output(pkt, oif=oif)
 
     def close(self) -> None:
         self.stack.sockets.udp.pop((self.addr, self.port), None)
@@ -168,7 +177,8 @@ class Sockets:
             sock.encap.encap_rcv(skb, dev)
             return
         self.stack.consumed(skb, dev, f"UDP to port {udp.dport}")
-        sock.deliver(SockEvent(self.stack.now, "data", int(ip.src), ip.ttl, udp.payload))
+        sock.deliver(SockEvent(self.stack.now, "data", int(ip.src), ip.ttl, udp.payload,
+                               ifindex=dev.ifindex, dst=int(ip.dst), sport=udp.sport))  # fmt: skip
 
     def tcp_rcv(self, skb: Skb, dev: Link, *, broadcast: bool) -> None:
         """``tcp_v4_rcv()`` with no listener: ``tcp_v4_send_reset()``."""
