@@ -3,15 +3,15 @@
 The same control-plane logic (netsim's kubelet and flanneld, through the Host
 seam) builds three nodes with two pods each, once on a ``SimHost`` with
 netsim's CNI plugins and once on a ``KernelHost`` with the real
-``/usr/lib/cni/bridge``, ``host-local`` and ``loopback`` (containernetworking-
-plugins 1.1.1; flannel's own CNI plugin is netsim's, which the Debian package
-does not ship).  Every node's and pod's tables must agree after normalisation,
+``/usr/lib/cni/bridge``, ``host-local``, ``portmap`` and ``loopback``
+(containernetworking-plugins 1.1.1; flannel's own CNI plugin is netsim's, which
+the Debian package does not ship) -- the manifest's conflist, one pod with a
+hostPort.  Every node's and pod's tables must agree after normalisation,
 and every pod must reach every other on both.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,13 +23,13 @@ from netsim import World
 from netsim.backends.sim.host import SimHost
 from netsim.host.protocol import Host
 from netsim.k8s.cluster import Cluster
-from netsim.k8s.flannel import CNI_CONF, Flannel
+from netsim.k8s.flannel import Flannel
 from netsim.observe import diff, snapshot
 from tests.differential import sandbox
 
 pytestmark = pytest.mark.kernel
 
-FLANNEL_ONLY = json.dumps({**json.loads(CNI_CONF), "plugins": json.loads(CNI_CONF)["plugins"][:1]})
+PORTS = [{"containerPort": 80, "hostPort": 8080, "protocol": "tcp"}]
 HOST_GW = '{"Network":"10.244.0.0/16","Backend":{"Type":"host-gw"}}'
 #: Which port's MAC a bridge takes (the numerically lowest) is chance when the
 #: kernel draws the veths' MACs: the same gap as test_observe_scenarios' BRIDGE_MAC.
@@ -42,12 +42,13 @@ BRIDGE_MAC = re.compile(
 
 def build(host: Host, net_conf: str | None, plugins: str) -> Cluster:
     kw: dict[str, Any] = {"net_conf": net_conf} if net_conf else {}
-    c = Cluster(host, network=Flannel(cni_conf=FLANNEL_ONLY, **kw), plugins=plugins, seed=7)
+    c = Cluster(host, network=Flannel(**kw), plugins=plugins, seed=7)
     for n in ("node1", "node2", "node3"):
         c.add_node(n)
     for n in ("node1", "node2", "node3"):
         for i in (1, 2):
-            c.add_pod(f"{n}-p{i}", node=n)
+            ports = PORTS if (n, i) == ("node2", 1) else None
+            c.add_pod(f"{n}-p{i}", node=n, ports=ports)
     return c
 
 
