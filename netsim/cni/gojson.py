@@ -79,14 +79,37 @@ def _encode(v: Any, indent: str, level: int) -> str:
     raise TypeError(f"cannot encode {type(v).__name__}")
 
 
+#: In ``json.dumps``' output, what Go would have written otherwise: a raw
+#: character Go escapes, or Python's short ``\b``/``\f`` escapes (a string that
+#: merely holds a backslash before ``b`` or ``f`` only takes the slow path).
+_DIFFERS: Final = re.compile("[<>&\u2028\u2029\x7f-\x9f]|\\\\[bf]")
+
+
+def _fast(v: Any, indent: int | None) -> str | None:
+    """``json.dumps`` where its text is Go's (the common case, in C), else None."""
+    try:
+        text = json.dumps(v, ensure_ascii=False, indent=indent,
+                          separators=(",", ": ") if indent else (",", ":"),
+                          allow_nan=False, default=_refuse)  # fmt: skip
+    except (TypeError, ValueError):
+        return None
+    return None if _DIFFERS.search(text) is not None else text
+
+
+def _refuse(v: Any) -> Any:
+    raise TypeError(type(v).__name__)
+
+
 def marshal_indent(v: Any) -> str:
     """``json.MarshalIndent(v, "", "    ")``: what ``types.Result.Print`` writes."""
-    return _encode(v, "    ", 0)
+    fast = _fast(v, 4)
+    return fast if fast is not None else _encode(v, "    ", 0)
 
 
 def marshal_compact(v: Any) -> str:
     """``json.Marshal(v)``."""
-    return _encode(v, "", 0)
+    fast = _fast(v, None)
+    return fast if fast is not None else _encode(v, "", 0)
 
 
 def go_quote(s: str) -> str:

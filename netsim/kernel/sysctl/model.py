@@ -39,6 +39,7 @@ What the model reproduces, each point checked on Linux 6.18 (``tests/data/sysctl
 from __future__ import annotations
 
 import errno as _errno
+import functools
 import os
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -48,7 +49,7 @@ from netsim.errors import KernelError, NoSuchDevice
 from netsim.kernel.sysctl import _defaults as D
 from netsim.kernel.sysctl import _tables as T
 from netsim.kernel.sysctl._procfs import Invalid, Kind, Spec
-from netsim.kernel.sysctl._scalars import SPECIAL, Scalars, tcp_mem
+from netsim.kernel.sysctl._scalars import SPECIAL, Scalars, Value, tcp_mem
 from netsim.kernel.sysctl.build import DEFAULT_BUILD, KernelBuild
 from netsim.kernel.sysctl.effective import Effective, NeighParams
 from netsim.kernel.sysctl.keys import SysctlError, _dotted, split_key
@@ -57,6 +58,23 @@ from netsim.kernel.sysctl.read import Reader
 __all__ = ["NeighParams", "SysctlError", "Sysctls", "split_key"]
 
 _BLANKS: Final = " \t\n\v\f\r"  # isspace()
+
+
+@functools.cache
+def _default_scalars() -> Mapping[str, Value]:
+    """The captured defaults of the keys outside the device trees, parsed once
+    (every value is immutable, so each namespace copies the mapping)."""
+    out: Scalars = {}
+    for key, text in D.SCALARS.items():
+        if key in SPECIAL:
+            out[key] = SPECIAL[key][0](text)
+        elif key == "net.ipv4.ip_forward":
+            out[key] = 0  # conf.all.forwarding is read instead
+        elif (spec := T.spec(key)).kind is Kind.RO:
+            out[key] = text
+        else:
+            out[key] = T.parse1(spec, text)
+    return MappingProxyType(out)
 
 
 class Sysctls(Reader, Effective):
@@ -74,16 +92,7 @@ class Sysctls(Reader, Effective):
             parse, show, _ = SPECIAL["net.ipv4.tcp_rmem"]
             self._special["net.ipv4.tcp_rmem"] = (parse, show, tcp_mem(build.tcp_rmem_min))
         self._absent6 = build.conf6_absent()
-        self._scalars: Scalars = {}
-        for key, text in D.SCALARS.items():
-            if key in SPECIAL:
-                self._scalars[key] = SPECIAL[key][0](text)
-            elif key == "net.ipv4.ip_forward":
-                self._scalars[key] = 0  # conf.all.forwarding is read instead
-            elif (spec := T.spec(key)).kind is Kind.RO:
-                self._scalars[key] = text
-            else:
-                self._scalars[key] = T.parse1(spec, text)
+        self._scalars: Scalars = dict(_default_scalars())
         self._all4 = dict(T.CONF4_ALL)
         self._dflt4 = dict(T.CONF4_DEFAULT)
         self._dflt4_written: set[str] = set()
