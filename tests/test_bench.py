@@ -20,8 +20,10 @@ BENCH = Path(__file__).parent.parent / "bench"
         ["vxlan.py", "-n", "20", "-r", "1"],
         ["backends.py", "--pods", "3", "-r", "1"],
         ["cni_add.py", "--pods", "3", "-r", "1"],
+        ["cluster.py", "--nodes", "2", "--pods", "2", "-r", "1"],
+        ["cluster.py", "--scale", "1,2", "--pods", "3"],
     ],
-    ids=["l2", "l3", "vxlan", "backends", "cni_add"],
+    ids=["l2", "l3", "vxlan", "backends", "cni_add", "cluster", "cluster-scale"],
 )
 def test_bench_runs_and_verifies(argv: list[str]) -> None:
     """Each bench verifies every run (frames delivered, pings answered) and exits 1
