@@ -18,6 +18,7 @@ __all__ = [
     "ERR_UNKNOWN_CONTAINER",
     "ERR_UNSUPPORTED_FIELD",
     "CniError",
+    "GoPanic",
 ]
 
 ERR_INCOMPATIBLE_CNI_VERSION: Final = 1
@@ -55,3 +56,12 @@ class CniError(Exception):
 
     def __repr__(self) -> str:
         return f"CniError({self.code}, {self.msg!r}, details={self.details!r})"
+
+
+class GoPanic(Exception):
+    """A Go runtime panic in the plugin: the binary prints ``stderr`` (the panic
+    and its goroutine trace) and exits with status 2, nothing on stdout."""
+
+    def __init__(self, stderr: str):
+        super().__init__(stderr.splitlines()[0] if stderr else "panic")
+        self.stderr = stderr

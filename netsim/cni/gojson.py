@@ -70,9 +70,10 @@ def _encode(v: Any, indent: str, level: int) -> str:
     raise TypeError(f"cannot encode {type(v).__name__}")
 
 
-def marshal_indent(v: Any) -> str:
-    """``json.MarshalIndent(v, "", "    ")``: what ``types.Result.Print`` writes."""
-    return _encode(v, "    ", 0)
+def marshal_indent(v: Any, indent: str = "    ") -> str:
+    """``json.MarshalIndent(v, "", indent)``: 4 spaces is what ``types.Result.Print``
+    writes."""
+    return _encode(v, indent, 0)
 
 
 def marshal_compact(v: Any) -> str:

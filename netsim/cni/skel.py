@@ -20,6 +20,7 @@ from netsim.cni.errors import (
     ERR_INVALID_ENVIRONMENT_VARIABLES,
     ERR_INVALID_NETWORK_CONFIG,
     CniError,
+    GoPanic,
 )
 from netsim.cni.fs import PluginFs, PluginFsError
 from netsim.cni.gojson import GoJsonError, field, type_name, unmarshal
@@ -164,6 +165,8 @@ def plugin_main(plugin: Plugin, env: Mapping[str, str], stdin: str, fs: PluginFs
     """``skel.PluginMain``: run one command of ``plugin`` as its binary would."""
     try:
         out = _dispatch(plugin, env, stdin, fs)
+    except GoPanic as p:  # the Go runtime's exit status for an unrecovered panic
+        return Output("", p.stderr, 2)
     except CniError as e:
         if e.code == ERR_INVALID_ENVIRONMENT_VARIABLES and not env.get("CNI_COMMAND"):
             versions = ", ".join(plugin.supported)

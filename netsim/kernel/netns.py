@@ -14,7 +14,7 @@ from __future__ import annotations
 import errno
 import re
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from netsim.errors import KernelError, NoSuchDevice
 from netsim.kernel.ipv4.stack import InetStack
@@ -70,6 +70,8 @@ class Netns:
         self.inet = InetStack(self)
         #: iptables tables, conntrack and the hooks (``net->nf``).
         self.netfilter = Netfilter(self)
+        #: tc actions by index (the per-namespace ``tcf_idrinfo`` of ``mirred``).
+        self.tc_actions: dict[int, Any] = {}
         #: peer namespace -> its id as seen from here (``peernet2id``).
         self.netns_ids: dict[Netns, int] = {}
         self.alive = True
@@ -212,5 +214,5 @@ class Netns:
         skb.note(engine.now, self.name, dev.ifname, SENT)
         for tap in self.taps:
             tap(skb, dev, True)
-        dev.xmit(skb)
+        dev.queue_xmit(skb)
         return flow

@@ -33,7 +33,7 @@ class Skb:
     the world does not record traces.
     """
 
-    __slots__ = ("dev", "flow", "frame", "len", "nf", "path", "pkt_type", "steps")
+    __slots__ = ("dev", "flow", "frame", "len", "nf", "path", "pkt_type", "redirect", "steps")
 
     def __init__(
         self,
@@ -53,6 +53,9 @@ class Skb:
         self.dev: Any = None
         #: Netfilter's per-packet state (conntrack entry, mark): ``skb->_nfct``/``mark``.
         self.nf: Any = None
+        #: ``skb->redirected``/``from_ingress``/``skb_iif`` as a tc mirred redirect
+        #: sets them: (ifindex it came in on, from ingress), or None.
+        self.redirect: tuple[int, bool] | None = None
 
     def clone(self) -> Skb:
         """``skb_clone()``: same frame, same journey so far."""

@@ -28,6 +28,7 @@ class LinkReq:
     master: object = UNSET
     type: str | None = None
     promisc: bool | None = None
+    allmulti: bool | None = None
     #: ``link DEV``: the lower device (vlan, macvlan, ipvlan, a veth peer's ...).
     link: str | None = None
 
@@ -71,6 +72,12 @@ def iplink_parse(proc: Proc, args: Args, req: LinkReq, ns: str) -> None:
                 msg = f'Error: argument of "promisc" must be "on" or "off", not "{value}"\n'
                 raise IpExit(msg, 1)
             req.promisc = value == "on"
+        elif word == "allmulticast":
+            value = args.next_arg()
+            if value not in ("on", "off"):
+                msg = f'Error: argument of "allmulticast" must be "on" or "off", not "{value}"\n'
+                raise IpExit(msg, 1)
+            req.allmulti = value == "on"
         elif word == "netns":
             req.netns = _netns_value(proc, args.next_arg())
         elif word == "master":

@@ -28,6 +28,7 @@ DUMP_ARGV: Final = {
     "neigh": ("ip", "-j", "neigh", "show"),
     "fdb": ("bridge", "-j", "fdb", "show"),
     "brlink": ("bridge", "-j", "link", "show"),
+    "qdisc": ("tc", "-j", "-s", "-d", "-r", "qdisc", "show"),
 }
 
 _STRERROR: Final = {os.strerror(code): code for code in sorted(errno.errorcode, reverse=True)}
@@ -55,7 +56,19 @@ def run_tool(argv: list[str], *, netns: str = INIT_NET, timeout: float = 60) -> 
 
 
 def dump(what: str, netns: str) -> list[dict[str, Any]]:
-    """The records ``DUMP_ARGV[what]`` prints in ``netns``."""
+    """The records ``DUMP_ARGV[what]`` prints in ``netns``; for ``filter``, those
+    of ``tc -j filter show dev DEV parent ffff:`` for each device with an
+    ingress qdisc, each led by ``"dev": DEV``."""
+    if what == "filter":
+        out: list[dict[str, Any]] = []
+        for q in dump("qdisc", netns):
+            if q.get("kind") == "ingress":
+                argv = ["tc", "-j", "filter", "show", "dev", str(q["dev"]), "parent", "ffff:"]
+                if netns != INIT_NET:
+                    argv[1:1] = ["-n", netns]
+                text = run_tool(argv).strip()
+                out += [{"dev": q["dev"], **r} for r in (json.loads(text) if text else [])]
+        return out
     argv = list(DUMP_ARGV[what])
     if netns != INIT_NET:
         argv[1:1] = ["-n", netns]

@@ -8,15 +8,19 @@ from typing import TYPE_CHECKING, Any, final
 
 from netsim.backends.sim.dump import bridge_link_records, fdb_records, link_records
 from netsim.backends.sim.dump_l3 import addr_records, neigh_records, route_records, rule_records
+from netsim.backends.sim.dump_tc import tc_records
 from netsim.errors import CommandFailed, NetsimError
 from netsim.host.ops import (
     INIT_NET,
+    QDISC_MODES,
     AddrAdd,
     AddrDel,
     BridgePortSet,
     Dump,
     FdbAdd,
     FdbDel,
+    FilterAdd,
+    FilterDel,
     Iptables,
     LinkAdd,
     LinkDel,
@@ -26,6 +30,8 @@ from netsim.host.ops import (
     NetnsAdd,
     NetnsDel,
     Op,
+    QdiscAdd,
+    QdiscDel,
     RouteAdd,
     RouteDel,
     Sleep,
@@ -70,7 +76,7 @@ class SimHost:
                     extra["master"] = op.master or None
                 w.link_set(op.ifname, netns=op.netns, up=op.up, to_netns=op.to_netns,
                            name=op.name, mtu=op.mtu, address=op.address, promisc=op.promisc,
-                           **extra)  # fmt: skip
+                           allmulti=op.allmulti, **extra)  # fmt: skip
             case BridgePortSet():
                 flags = {"hairpin": op.hairpin, "learning": op.learning, "flood": op.flood}
                 w.bridge_link_set(op.ifname, netns=op.netns,
@@ -109,7 +115,36 @@ class SimHost:
                 return w.netns(op.netns).sysctl.get(op.key)
             case Dump():
                 return self._dump(op)
+            case QdiscAdd() | QdiscDel() | FilterAdd() | FilterDel():
+                self._tc(op)
         return None
+
+    def _tc(self, op: QdiscAdd | QdiscDel | FilterAdd | FilterDel) -> None:
+        """The kernel model's RTM_{NEW,DEL}QDISC / RTM_{NEW,DEL}TFILTER."""
+        from netsim.host.tcreq import PROTOCOLS, mirred_spec, tc_handle, tc_parent
+        from netsim.kernel.sched import api
+
+        dev = self.world.dev(op.dev, netns=op.netns)
+        match op:
+            case QdiscAdd():
+                api.qdisc_modify(dev, parent=tc_parent(op.parent), handle=tc_handle(op.handle),
+                                 kind=op.kind, options=op.options, flags=QDISC_MODES[op.mode])  # fmt: skip  # noqa: E501
+            case QdiscDel():
+                api.qdisc_del(dev, parent=tc_parent(op.parent), handle=tc_handle(op.handle),
+                              kind=op.kind)  # fmt: skip
+            case FilterAdd():
+                ns = self.world.netns(op.netns)
+                actions = [mirred_spec(a, ns.dev(str(a["dev"])).ifindex) for a in op.actions]
+                keys = [dict(k, offmask=0) for k in op.keys]
+                opts = {"flags": 1, "keys": keys, "classid": tc_handle(op.classid),
+                        "actions": actions}  # fmt: skip
+                api.filter_new(dev, parent=tc_parent(op.parent), prio=op.prio,
+                               protocol=PROTOCOLS[op.protocol], kind=op.kind, handle=0,
+                               options=opts, flags=QDISC_MODES[op.mode])  # fmt: skip
+            case FilterDel():
+                proto = PROTOCOLS[op.protocol] if op.protocol else 0
+                api.filter_del(dev, parent=tc_parent(op.parent), prio=op.prio, protocol=proto,
+                               kind=op.kind, handle=0)  # fmt: skip
 
     def _iptables(self, op: Iptables) -> str:
         """netsim's ``iptables`` program (the simulated machine's userland) in the namespace."""
@@ -158,6 +193,9 @@ class SimHost:
         elif op.kind == "vlan":
             w.add_vlan(op.ifname, op.link, int(d["id"]), netns=ns, address=op.address, mtu=op.mtu)
             return
+        elif op.kind == "ifb":
+            w.add_ifb(op.ifname, netns=ns, address=op.address, mtu=op.mtu, txqlen=op.txqlen)
+            return
         else:
             raise NetsimError(f"LinkAdd: kind {op.kind!r} is not modelled")
         if op.mtu is not None:
@@ -188,4 +226,6 @@ class SimHost:
                 return neigh_records(ns)
             case "fdb":
                 return fdb_records(ns)
+            case "qdisc" | "filter":
+                return tc_records(ns, op.what)
         return bridge_link_records(ns)

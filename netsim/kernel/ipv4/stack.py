@@ -251,12 +251,12 @@ class InetStack:
     def _loopback(self, skb: Skb, lo: Link) -> None:
         frame = Ethernet(MacAddr(0), MacAddr(0), ETH_P_IP, skb.frame)
         skb.frame, skb.len = frame, frame.wire_len
-        lo.xmit(skb)
+        lo.queue_xmit(skb)
 
     def _l2_xmit(self, skb: Skb, dev: Link, dst: MacAddr) -> None:
         frame = Ethernet(dst, dev.address, ETH_P_IP, skb.frame)
         skb.frame, skb.len = frame, frame.wire_len
-        dev.xmit(skb)
+        dev.queue_xmit(skb)
 
     # --- input ---------------------------------------------------------------------------------
 

@@ -127,6 +127,16 @@ class Link(ABC):
     num_rx_queues: int = 1
     #: ``dev->tso_max_size``: ``TSO_LEGACY_MAX_SIZE`` unless the driver says less.
     tso_max_size: int = 524280
+    #: The root qdisc object (:mod:`netsim.kernel.sched`) when the device has one
+    #: that queues or counts (``tbf``, ``pfifo_fast``); None: straight to the driver.
+    sched: Any = None
+    #: The ``ingress`` qdisc (``ffff:``) and its filters, if one was added.
+    ingress_q: Any = None
+    #: ``dev_ingress_queue_create()`` has run (an ingress qdisc was asked for once).
+    ingress_queue: bool = False
+    #: ``qdisc_restart`` dequeues in bulk on this device (``try_bulk_dequeue_skb``
+    #: finds room): one more dequeue try after each packet a root qdisc releases.
+    bulk_dequeue: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -269,7 +279,8 @@ class Link(ABC):
         if self.up:
             return
         self.flags |= IFF_UP
-        self.qdisc = self.open_qdisc
+        if self.qdisc == "noop":  # dev_activate(): only a device with no qdisc yet
+            self.qdisc = self.open_qdisc
         self.ndo_open()
         self.kernel.notify(NetdevEvent.UP, self)
 
@@ -278,6 +289,8 @@ class Link(ABC):
         if not self.up:
             return
         self.flags &= ~IFF_UP
+        if self.sched is not None:  # dev_deactivate(): the queue is reset
+            self.sched.reset()
         self.ndo_stop()
         self.kernel.notify(NetdevEvent.DOWN, self)
 
@@ -340,10 +353,31 @@ class Link(ABC):
     def xmit(self, skb: Skb) -> None:
         """``ndo_start_xmit``: the driver transmits a frame queued on this device."""
 
+    def queue_xmit(self, skb: Skb) -> None:
+        """``dev_queue_xmit()``: through the root qdisc if the device has one of
+        its own (a down device's qdisc is deactivated: the driver drops it)."""
+        q = self.sched
+        if q is None or not self.flags & IFF_UP:
+            self.xmit(skb)
+        else:
+            q.transmit(skb)
+
     def receive(self, skb: Skb) -> None:
-        """A frame arrived: ``eth_type_trans()`` then ``__netif_receive_skb()``."""
+        """A frame arrived: ``eth_type_trans()`` then ``__netif_receive_skb()``;
+        an ingress qdisc classifies it first (``sch_handle_ingress``)."""
+        if self.netns is None:  # unregistered while the frame was in flight
+            self.drop(skb, "device gone")
+            return
+        ing = self.ingress_q
+        if ing is not None and ing.classify(skb):
+            return
+        self.receive_skip_tc(skb)
+
+    def receive_skip_tc(self, skb: Skb) -> None:
+        """``__netif_receive_skb_core()`` after tc ingress: VLAN, the rx handler
+        (a bridge port), then this device's own stack.  An ifb re-injects here."""
         ns = self.netns
-        if ns is None:  # unregistered while the frame was in flight
+        if ns is None:
             self.drop(skb, "device gone")
             return
         if self.vlan_info is not None and self.vlan_info.do_receive(self, skb):
