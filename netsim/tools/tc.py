@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from netsim.errors import KernelError
 from netsim.iproute.render_tc import TcFlags, filters_show, qdiscs_show
 from netsim.kernel.sched import api
 from netsim.kernel.sched.ingress import ETH_P_ALL
@@ -286,10 +287,14 @@ def _filter_modify(proc: Proc, netns: str, verb: str, words: list[str]) -> None:
     dev = _dev(proc, netns, c["dev"])
     parent = 0xFFFF0000 if c["parent"] == 0xFFFFFFF2 else c["parent"]
     handle = 0 if c["handle"] is None else get_tc_classid(c["handle"]) or 0
-    if matches(verb, "delete"):
-        api.filter_del(dev, parent=parent, prio=c["prio"], protocol=c["protocol"], kind=kind,
-                       handle=handle)  # fmt: skip
-        return
-    protocol = c["protocol"] or (ETH_P_ALL if verb != "change" else 0)
-    api.filter_new(dev, parent=parent, prio=c["prio"], protocol=protocol, kind=kind,
-                   handle=handle, options=options, flags=_VERBS.get(verb, api.NLM_F_CREATE | api.NLM_F_EXCL))  # fmt: skip  # noqa: E501
+    try:
+        if matches(verb, "delete"):
+            api.filter_del(dev, parent=parent, prio=c["prio"], protocol=c["protocol"],
+                           kind=kind, handle=handle)  # fmt: skip
+            return
+        protocol = c["protocol"] or (ETH_P_ALL if verb != "change" else 0)
+        flags = _VERBS.get(verb, api.NLM_F_CREATE | api.NLM_F_EXCL)
+        api.filter_new(dev, parent=parent, prio=c["prio"], protocol=protocol, kind=kind,
+                       handle=handle, options=options, flags=flags)  # fmt: skip
+    except KernelError as e:  # tc_filter_modify(): rtnl_talk() failed
+        raise IpExit(f"{e.message}\nWe have an error talking to the kernel\n", 2) from None

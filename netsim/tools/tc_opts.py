@@ -127,7 +127,8 @@ def get_qdisc_handle(text: str) -> int | None:
 
 
 def _explain1(arg: str, val: str) -> IpExit:
-    return IpExit(f'Illegal "{arg}"\n', 1)
+    """q_tbf.c's ``explain1``."""
+    return IpExit(f'tbf: illegal value for "{arg}": "{val}"\n', 1)
 
 
 #: tbf keywords: (matches by prefix, canonical name, parser, slot).

@@ -112,8 +112,8 @@ def test_plugins_are_executables_of_netsim_sh() -> None:
     w = World()
     assert (
         w.sh("ls /usr/lib/cni /opt/cni/bin").stdout
-        == "/opt/cni/bin:\nbridge\nhost-local\nloopback\nptp\nstatic\n\n"
-        "/usr/lib/cni:\nbridge\nhost-local\nloopback\nptp\nstatic\n"
+        == "/opt/cni/bin:\nbandwidth\nbridge\nhost-local\nloopback\nptp\nstatic\ntuning\n\n"
+        "/usr/lib/cni:\nbandwidth\nbridge\nhost-local\nloopback\nptp\nstatic\ntuning\n"
     )
     r = w.sh(
         SETUP + "/opt/cni/bin/host-local < /etc/cni.json | grep address; echo $?\n"

@@ -280,9 +280,13 @@ class Link(ABC):
             return
         self.flags |= IFF_UP
         if self.qdisc == "noop":  # dev_activate(): only a device with no qdisc yet
-            self.qdisc = self.open_qdisc
+            self.qdisc = self.default_qdisc()
         self.ndo_open()
         self.kernel.notify(NetdevEvent.UP, self)
+
+    def default_qdisc(self) -> str:
+        """``attach_default_qdiscs()``: what the device gets when it has none."""
+        return self.open_qdisc
 
     def close(self) -> None:
         """``dev_close()``."""

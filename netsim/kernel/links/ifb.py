@@ -5,7 +5,8 @@ that ingress traffic is redirected to so that an egress qdisc can shape it.
   ``IFF_MULTICAST`` off (``<BROADCAST,NOARP>``), ``tx_queue_len`` 32
   (``TX_Q_LIMIT``; a netlink request may set another, the bandwidth plugin's
   sends 0), a random MAC, ``min_mtu``/``max_mtu`` 0, ``IFF_LIVE_ADDR_CHANGE``.
-  Not ``IFF_NO_QUEUE``: once up its default qdisc is ``pfifo_fast``.
+  Not ``IFF_NO_QUEUE``: once up its default qdisc is ``pfifo_fast``, unless its
+  queue length is 0: then ``pfifo_fast_init`` fails and it gets ``noqueue``.
 * The carrier is never turned off: an up ifb is ``state UNKNOWN``.
 * ``ifb_xmit()``: a packet that was not redirected to it (``skb->redirected``)
   is dropped and counted as ``rx_dropped``; a redirected one goes to the
@@ -50,6 +51,15 @@ class Ifb(Link):
         super().__init__(kernel, ifname, address=address, mtu=mtu, txqlen=txqlen)
         self.rx_packets = self.rx_bytes = self.rx_dropped = 0
         self.tx_packets = self.tx_bytes = self.tx_dropped = 0
+        #: ``IFF_NO_QUEUE``, set for good once ``pfifo_fast`` could not be attached.
+        self.no_queue = False
+
+    def default_qdisc(self) -> str:
+        """``pfifo_fast``; with ``txqueuelen`` 0 its init fails and the device falls
+        back to ``noqueue`` (and is ``IFF_NO_QUEUE`` from then on)."""
+        if self.txqlen == 0:
+            self.no_queue = True
+        return "noqueue" if self.no_queue else "pfifo_fast"
 
     def ndo_open(self) -> None:
         """``dev_activate()``: a device with a queue gets ``pfifo_fast``."""

@@ -188,8 +188,8 @@ def _graft_root(dev: Link, new: Qdisc | None) -> None:
     if new is not None:
         dev.qdisc = new.kind
     elif dev.up:
-        dev.qdisc = dev.open_qdisc
-        if dev.open_qdisc == "pfifo_fast":
+        dev.qdisc = dev.default_qdisc()
+        if dev.qdisc == "pfifo_fast":
             dev.sched = PfifoFast(dev)
     else:
         dev.qdisc = "noop"
@@ -332,8 +332,8 @@ def filter_new(dev: Link, *, parent: int, prio: int, protocol: int, kind: str | 
         raise _err(errno.ENOENT, "Invalid filter command with priority of zero")
     ing = _ingress_of(dev, parent)
     same = [f for f in ing.filters if f.prio == prio] if not allocate else []
-    if same and same[0].protocol != protocol:
-        raise _err(errno.EINVAL, "Filter with specified priority/protocol not found")
+    if same and protocol and same[0].protocol != protocol:
+        raise _err(errno.EINVAL, "Protocol mismatch for filter with specified priority")
     if not same:
         if kind is None or not protocol:
             raise _err(errno.EINVAL, "Filter kind and protocol must be specified")
