@@ -9,6 +9,7 @@ ip -n a link add v0 type veth peer name v1 netns b
 ip -n a link add ifb0 type ifb
 ip -n a link set v0 up
 ip -n b link set v1 up
+sleep 2  # the kernel's link watcher marks the veths oper-UP up to a second later
 t() { ip netns exec a tc "$@" 2>&1; echo "[$?]"; }
 t qdisc show
 ip -n a link set ifb0 up

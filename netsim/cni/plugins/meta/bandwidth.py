@@ -40,27 +40,42 @@ _KEYS: Final = ("ingressRate", "ingressBurst", "egressRate", "egressBurst")
 _U64: Final = (1 << 64) - 1
 _U32: Final = 0xFFFFFFFF
 
-#: What the binary prints when ``types.PrintResult`` gets a nil result (cni.md T6);
-#: the addresses are those of Debian's 1.1.1+ds1-3+b5 build.
-ADD_PANIC: Final = """\
-panic: runtime error: invalid memory address or nil pointer dereference
-[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x508d23]
-
-goroutine 1 [running]:
-github.com/containernetworking/cni/pkg/types.PrintResult({0x0?, 0x0?}, {0xc000018b78?, 0x0?})
-\tgithub.com/containernetworking/cni/pkg/types/types.go:104 +0x23
-main.cmdAdd(0xc000096770)
-\tgithub.com/containernetworking/plugins/plugins/meta/bandwidth/main.go:172 +0x5ea
-"""
+#: The goroutine trace below a panic: ``skel.PluginMain`` down to the command.
+#: Its argument values (and the ``PrintResult`` ones) vary with the input; the
+#: first two lines do not.  Recorded from Debian's 1.1.1+ds1-3+b5 build.
+_SKEL_TRACE: Final = """\
+github.com/containernetworking/cni/pkg/skel.(*dispatcher).checkVersionAndCall(0xc00009deb8, 0xc000096770, {0x5ad700, 0xc00007af30}, 0x582250)
+\tgithub.com/containernetworking/cni/pkg/skel/skel.go:166 +0x20a
+github.com/containernetworking/cni/pkg/skel.(*dispatcher).pluginMain(0xc00009deb8, 0x667400?, 0xc00009dea0?, 0x44eca9?, {0x5ad700, 0xc00007af30}, {0xc00001c120, 0x24})
+\tgithub.com/containernetworking/cni/pkg/skel/skel.go:{line} +{off}
+github.com/containernetworking/cni/pkg/skel.PluginMainWithError(...)
+\tgithub.com/containernetworking/cni/pkg/skel/skel.go:273
+github.com/containernetworking/cni/pkg/skel.PluginMain(0x578a20?, 0x10?, 0xc00009df50?, {0x5ad700?, 0xc00007af30?}, {0xc00001c120?, 0x4079d9?})
+\tgithub.com/containernetworking/cni/pkg/skel/skel.go:288 +0xd1
+main.main()
+\tgithub.com/containernetworking/plugins/plugins/meta/bandwidth/main.go:249 +0xcf
+"""  # noqa: E501
+#: What the binary prints when ``types.PrintResult`` gets a nil result (cni.md T6).
+ADD_PANIC: Final = (
+    "panic: runtime error: invalid memory address or nil pointer dereference\n"
+    "[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x508d23]\n\n"
+    "goroutine 1 [running]:\n"
+    "github.com/containernetworking/cni/pkg/types.PrintResult("
+    "{0x0?, 0x0?}, {0xc000018b78?, 0x0?})\n"
+    "\tgithub.com/containernetworking/cni/pkg/types/types.go:104 +0x23\n"
+    "main.cmdAdd(0xc000096770)\n"
+    "\tgithub.com/containernetworking/plugins/plugins/meta/bandwidth/main.go:172 +0x5ea\n"
+    + _SKEL_TRACE.replace("{line}", "219").replace("{off}", "0x2ca")
+)
 #: ... and what ``cmdCheck`` prints dereferencing a nil bandwidth entry.
-CHECK_PANIC: Final = """\
-panic: runtime error: invalid memory address or nil pointer dereference
-[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x536ff6]
-
-goroutine 1 [running]:
-main.cmdCheck(0xc0000be770)
-\tgithub.com/containernetworking/plugins/plugins/meta/bandwidth/main.go:301 +0x2d6
-"""
+CHECK_PANIC: Final = (
+    "panic: runtime error: invalid memory address or nil pointer dereference\n"
+    "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x536ff6]\n\n"
+    "goroutine 1 [running]:\n"
+    "main.cmdCheck(0xc0000be770)\n"
+    "\tgithub.com/containernetworking/plugins/plugins/meta/bandwidth/main.go:301 +0x2d6\n"
+    + _SKEL_TRACE.replace("{line}", "235").replace("{off}", "0x71a")
+)
 
 
 @dataclass(frozen=True)

@@ -118,13 +118,27 @@ def parse_conf(stdin: str, env_args: str) -> TuningConf:
                       None, has_prev)  # fmt: skip
 
 
-#: What Go prints for ``conf.SysCtl[k] = v`` when the config has no ``sysctl``.
-_NIL_MAP_PANIC: Final = (
-    "panic: assignment to entry in nil map\n\n"
-    "goroutine 1 [running]:\n"
-    "main.parseConf({0xc0000b6000, 0x0, 0x0}, {0x0, 0x0})\n"
-    "\tgithub.com/containernetworking/plugins/plugins/meta/tuning/tuning.go:117\n"
-)
+#: What the binary prints for ``conf.SysCtl[k] = v`` when the config has no
+#: ``sysctl`` (Debian's 1.1.1+ds1-3+b5 build; argument values vary with the input).
+_NIL_MAP_PANIC: Final = """\
+panic: assignment to entry in nil map
+
+goroutine 1 [running]:
+main.parseConf({0xc0000d2000, 0xa4, 0x200}, {0x0, 0x0})
+\tgithub.com/containernetworking/plugins/plugins/meta/tuning/tuning.go:116 +0x385
+main.cmdAdd(0xc0000b62a0)
+\tgithub.com/containernetworking/plugins/plugins/meta/tuning/tuning.go:303 +0x55
+github.com/containernetworking/cni/pkg/skel.(*dispatcher).checkVersionAndCall(0xc0000c3ec8, 0xc0000b62a0, {0x577a98, 0xc000092e40}, 0x552920)
+\tgithub.com/containernetworking/cni/pkg/skel/skel.go:166 +0x20a
+github.com/containernetworking/cni/pkg/skel.(*dispatcher).pluginMain(0xc0000c3ec8, 0x61f3a0?, 0xc0000c3eb0?, 0x44ed89?, {0x577a98, 0xc000092e40}, {0xc0000ce030, 0x21})
+\tgithub.com/containernetworking/cni/pkg/skel/skel.go:219 +0x2ca
+github.com/containernetworking/cni/pkg/skel.PluginMainWithError(...)
+\tgithub.com/containernetworking/cni/pkg/skel/skel.go:273
+github.com/containernetworking/cni/pkg/skel.PluginMain(0x549775?, 0x10?, 0xc0000c3f50?, {0x577a98?, 0xc000092e40?}, {0xc0000ce030?, 0x50f370?})
+\tgithub.com/containernetworking/cni/pkg/skel/skel.go:288 +0xd1
+main.main()
+\tgithub.com/containernetworking/plugins/plugins/meta/tuning/tuning.go:396 +0xb6
+"""  # noqa: E501
 
 
 def _with_prev(args: CmdArgs) -> tuple[TuningConf, dict[str, Any]]:
