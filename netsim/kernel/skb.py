@@ -10,6 +10,7 @@ __all__ = [
     "PACKET_MULTICAST",
     "PACKET_OTHERHOST",
     "PKT_TYPE_NAMES",
+    "SKIP_CLASSIFY",
     "Skb",
     "netif_rx",
 ]
@@ -21,6 +22,9 @@ PACKET_MULTICAST: Final = 2
 PACKET_OTHERHOST: Final = 3
 
 PKT_TYPE_NAMES: Final = ("host", "broadcast", "multicast", "otherhost")
+#: ``Skb.redirect`` of a frame an ifb hands back (``skb->tc_skip_classify``): the
+#: next ingress qdisc lets it pass once, unclassified.
+SKIP_CLASSIFY: Final = (0, False)
 
 
 @final

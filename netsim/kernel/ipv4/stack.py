@@ -256,7 +256,10 @@ class InetStack:
     def _l2_xmit(self, skb: Skb, dev: Link, dst: MacAddr) -> None:
         frame = Ethernet(dst, dev.address, ETH_P_IP, skb.frame)
         skb.frame, skb.len = frame, frame.wire_len
-        dev.queue_xmit(skb)
+        if dev.sched is None:  # dev_queue_xmit() without a qdisc, inlined: hot path
+            dev.xmit(skb)
+        else:
+            dev.queue_xmit(skb)
 
     # --- input ---------------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from netsim.kernel.skb import (
     PACKET_HOST,
     PACKET_MULTICAST,
     PACKET_OTHERHOST,
+    SKIP_CLASSIFY,
 )
 from netsim.trace import DROPPED, RECEIVED
 
@@ -127,11 +128,6 @@ class Link(ABC):
     num_rx_queues: int = 1
     #: ``dev->tso_max_size``: ``TSO_LEGACY_MAX_SIZE`` unless the driver says less.
     tso_max_size: int = 524280
-    #: The root qdisc object (:mod:`netsim.kernel.sched`) when the device has one
-    #: that queues or counts (``tbf``, ``pfifo_fast``); None: straight to the driver.
-    sched: Any = None
-    #: The ``ingress`` qdisc (``ffff:``) and its filters, if one was added.
-    ingress_q: Any = None
     #: ``dev_ingress_queue_create()`` has run (an ingress qdisc was asked for once).
     ingress_queue: bool = False
     #: ``qdisc_restart`` dequeues in bulk on this device (``try_bulk_dequeue_skb``
@@ -191,6 +187,11 @@ class Link(ABC):
         #: Unicast addresses the device itself accepts (``dev->uc``): what
         #: ``bridge fdb add MAC dev DEV self`` adds on a plain device.
         self.uc_list: list[MacAddr] = []
+        #: The root qdisc object (:mod:`netsim.kernel.sched`) when the device has one
+        #: that queues or counts (``tbf``, ``pfifo_fast``); None: straight to the driver.
+        self.sched: Any = None
+        #: The ``ingress`` qdisc (``ffff:``) and its filters, if one was added.
+        self.ingress_q: Any = None
 
     # --- identity -------------------------------------------------------------
 
@@ -367,23 +368,20 @@ class Link(ABC):
             q.transmit(skb)
 
     def receive(self, skb: Skb) -> None:
-        """A frame arrived: ``eth_type_trans()`` then ``__netif_receive_skb()``;
-        an ingress qdisc classifies it first (``sch_handle_ingress``)."""
-        if self.netns is None:  # unregistered while the frame was in flight
+        """A frame arrived: ``eth_type_trans()`` then ``__netif_receive_skb()``:
+        an ingress qdisc classifies it first (``sch_handle_ingress``; once
+        skipped for a frame an ifb hands back: ``skb_skip_tc_classify``), then
+        VLAN, the rx handler (a bridge port), then this device's own stack."""
+        ns = self.netns
+        if ns is None:  # unregistered while the frame was in flight
             self.drop(skb, "device gone")
             return
         ing = self.ingress_q
-        if ing is not None and ing.classify(skb):
-            return
-        self.receive_skip_tc(skb)
-
-    def receive_skip_tc(self, skb: Skb) -> None:
-        """``__netif_receive_skb_core()`` after tc ingress: VLAN, the rx handler
-        (a bridge port), then this device's own stack.  An ifb re-injects here."""
-        ns = self.netns
-        if ns is None:
-            self.drop(skb, "device gone")
-            return
+        if ing is not None:
+            if skb.redirect is SKIP_CLASSIFY:
+                skb.redirect = None
+            elif ing.classify(skb):
+                return
         if self.vlan_info is not None and self.vlan_info.do_receive(self, skb):
             return
         handler = self.rx_handler

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, ClassVar, final
 from netsim.addr import MacAddr
 from netsim.errors import KernelError
 from netsim.kernel.links.base import IFF_BROADCAST, IFF_NOARP, Link
+from netsim.kernel.skb import SKIP_CLASSIFY
 
 if TYPE_CHECKING:
     from netsim.kernel.kernel import Kernel
@@ -86,7 +87,7 @@ def _ifb_tasklet(arg: tuple[Ifb, Skb]) -> None:
     red = skb.redirect
     assert red is not None
     iif, from_ingress = red
-    skb.redirect = None
+    skb.redirect = SKIP_CLASSIFY  # tc_skip_classify
     ifb.tx_packets += 1
     ifb.tx_bytes += skb.len
     ns = ifb.netns
@@ -97,7 +98,7 @@ def _ifb_tasklet(arg: tuple[Ifb, Skb]) -> None:
         return
     skb.dev = orig
     if from_ingress:
-        orig.receive_skip_tc(skb)
+        orig.receive(skb)
     else:
         orig.queue_xmit(skb)
 

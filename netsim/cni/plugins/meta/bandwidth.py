@@ -186,8 +186,11 @@ def get_host_interface(ctx: Context, ifaces: tuple[Interface, ...], ifname: str,
         err = f'could not look up "{ifname}": Link not found'
     elif rec.get("linkinfo", {}).get("info_kind") != "veth":
         err = f'interface "{ifname}" was not a veth interface'
-    else:
-        peer = int(rec.get("link_index", 0) or 0)
+    elif "link_index" in rec:
+        peer = int(rec["link_index"] or 0)
+    elif rec.get("link"):  # ip names a peer in the same namespace instead of its index
+        records = yield Dump(netns=cont_ns, what="link")
+        peer = next((int(r["ifindex"]) for r in records if r.get("ifname") == rec["link"]), -1)
     if peer <= 0:
         raise CniError(f"container interface {ifname} has no veth peer: {err}")
     records = yield Dump(netns=ctx.host_netns, what="link")
