@@ -300,6 +300,13 @@ def _mirred(o: _Out, a: dict[str, Any], fl: TcFlags, names: Names) -> None:
     o.any("index", f"\tindex {a['index']}", int(a["index"]))
     o.any("ref", f" ref {a['ref']}", int(a["ref"]))
     o.any("bind", f" bind {a['bind']}", int(a["bind"]))
+    tm = a.get("tm")
+    if fl.stats and tm is not None:  # print_tm(), in seconds of USER_HZ 100 ticks
+        for key, name, text in (("install", "installed", "installed"),
+                                ("lastuse", "last_used", "used"),
+                                ("firstuse", "first_used", "firstused")):  # fmt: skip
+            if tm[key]:
+                o.any(name, f" {text} {tm[key] // 100} sec", tm[key] // 100)
     o.nl()
     if fl.stats:
         st = a["stats"]

@@ -34,6 +34,8 @@ t filter add dev v0 parent ffff: protocol all prio 1 u32 match u32 0 0 action mi
 t filter add dev v0 parent ffff: protocol ip prio 1 u32 match u32 0 0 action mirred egress redirect dev ifb0
 t filter show dev v0 parent ffff:
 t -j filter show dev v0 parent ffff:
+sleep 1  # the actions' ages, in seconds (USER_HZ ticks): installed, used
+t -s filter show dev v0 parent ffff:
 t filter show dev v0
 t filter show dev v0 parent ffff: prio 2
 t filter add dev v0 parent 1: protocol all prio 1 u32 match u32 0 0 action mirred egress redirect dev ifb0

@@ -77,7 +77,8 @@ def _new_action(ns: Netns, spec: dict[str, Any]) -> Mirred:
     elif index in ns.tc_actions:
         raise NetsimError("netsim: binding an existing tc action is not modelled yet")
     action = int(spec.get("action", TC_ACT_STOLEN))
-    m = Mirred(index, eaction, target, action)
+    now = target.kernel.engine.now
+    m = Mirred(index, eaction, target, action, install=now, lastuse=now)
     ns.tc_actions[index] = m
     return m
 
@@ -171,7 +172,7 @@ def _filter_msg(dev: Link, f: U32Filter, parent: int, fh: int | None) -> dict[st
     actions = [{"order": i + 1, "kind": "mirred", "eaction": a.eaction, "ifindex": a.ifindex,
                 "action": a.action, "index": a.index, "ref": a.refcnt, "bind": a.bindcnt,
                 "stats": {"bytes": a.bytes, "packets": a.packets, "drops": a.drops,
-                          "overlimits": a.overlimits}}
+                          "overlimits": a.overlimits}, "tm": a.tm(dev.kernel.engine.now)}
                for i, a in enumerate(f.actions)]  # fmt: skip
     msg["options"] = {"hash": f.htid, "flags": f.flags, "keys": keys, "classid": f.classid,
                       "not_in_hw": True, "actions": actions}  # fmt: skip

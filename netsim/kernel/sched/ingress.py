@@ -71,6 +71,16 @@ class Mirred:
     packets: int = 0
     overlimits: int = 0
     drops: int = 0
+    #: ``tcf_t``: when it was made, last used and first used (simulated seconds).
+    install: float = 0.0
+    lastuse: float = 0.0
+    firstuse: float | None = None
+
+    def tm(self, now: float) -> dict[str, int]:
+        """``tcf_tm_dump``: ages in ``clock_t`` (1/100 s) ticks (firstuse 0: never)."""
+        first = 0 if self.firstuse is None else int((now - self.firstuse) * 100)
+        return {"install": int((now - self.install) * 100),
+                "lastuse": int((now - self.lastuse) * 100), "firstuse": first}  # fmt: skip
 
     @property
     def ifindex(self) -> int:
@@ -81,6 +91,10 @@ class Mirred:
         """``tcf_mirred_act`` for an egress mirror/redirect of a received frame."""
         self.bytes += skb.len - ETH_HLEN
         self.packets += 1
+        now = dev.kernel.engine.now
+        self.lastuse = now
+        if self.firstuse is None:
+            self.firstuse = now
         target = self.target
         redirect = self.eaction in (TCA_EGRESS_REDIR, TCA_INGRESS_REDIR)
         if target is None or not target.registered or not target.up or not target.carrier:
