@@ -41,6 +41,8 @@ class Action(StrEnum):
     DROPPED = "DROPPED"
     ENCAPSULATED = "ENCAPSULATED"  # a tunnel device wrapped it (VXLAN: VNI, outer UDP/IPv4)
     DECAPSULATED = "DECAPSULATED"  # a tunnel device unwrapped it
+    QUEUED = "QUEUED"  # a qdisc held it back (tbf waiting for tokens)
+    REDIRECTED = "REDIRECTED"  # a tc action moved it to another device (mirred)
 
 
 # Plain-string forms of the actions, for step records on the hot path (enum
@@ -53,6 +55,8 @@ DELIVERED: Final[str] = Action.DELIVERED.value
 DROPPED: Final[str] = Action.DROPPED.value
 ENCAPSULATED: Final[str] = Action.ENCAPSULATED.value
 DECAPSULATED: Final[str] = Action.DECAPSULATED.value
+QUEUED: Final[str] = Action.QUEUED.value
+REDIRECTED: Final[str] = Action.REDIRECTED.value
 #: One record for "RECEIVED on a bridge port, FORWARDED out of another" (the
 #: bridge's fast path): ``(prev, time, netns, in port, BRIDGED, out port,
 #: bridge)``.  Expanded into the two steps when a trace is built.

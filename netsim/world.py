@@ -186,10 +186,11 @@ class World(Ipv4Api, NeighApi, VxlanApi, LinksApi):
         address: MacAddr | str | None = None,
         promisc: bool | None = None,
         alias: str | None = None,
+        allmulti: bool | None = None,
     ) -> Link:
         """``ip link set``: applied in ``do_setlink()``'s order (netns, address,
-        mtu, name, alias, master, then up/down and promisc).  ``master=None`` is
-        ``nomaster``; ``alias=""`` removes the alias."""
+        mtu, name, alias, master, then up/down, promisc and allmulticast).
+        ``master=None`` is ``nomaster``; ``alias=""`` removes the alias."""
         k = self.kernel
         dev = self.dev(ifname, netns=netns)
         if to_netns is not None:
@@ -213,6 +214,8 @@ class World(Ipv4Api, NeighApi, VxlanApi, LinksApi):
             k.set_up(dev, up)
         if promisc is not None:
             k.set_promisc(dev, promisc)
+        if allmulti is not None:
+            k.set_allmulti(dev, allmulti)
         return dev
 
     def bridge_set(self, ifname: str, *, netns: str = INIT_NET, ageing_time: float) -> None:

@@ -1,5 +1,5 @@
 """The world's stacked and virtual devices: ``ip link add ... type dummy``,
-``macvlan``, ``vlan`` and ``ipvlan``."""
+``ifb``, ``macvlan``, ``vlan`` and ``ipvlan``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from netsim.addr import MacAddr
 from netsim.kernel.links.dummy import Dummy, dummy_newlink
+from netsim.kernel.links.ifb import Ifb, ifb_newlink
 from netsim.kernel.links.ipvlan import Ipvlan, IpvlanMode, ipvlan_newlink
 from netsim.kernel.links.macvlan import (
     DEFAULT_BC_QUEUE_LEN,
@@ -45,6 +46,20 @@ class LinksApi:
         """``ip [-n NS] link add IFNAME [address A] [mtu M] type dummy``."""
         ns = self.kernel.netns(netns)
         return self.kernel.newlink(dummy_newlink, ns, ifname, address=_mac(address), mtu=mtu)
+
+    def add_ifb(
+        self,
+        ifname: str = "ifb%d",
+        *,
+        netns: str = "init_net",
+        address: MacAddr | str | None = None,
+        mtu: int | None = None,
+        txqlen: int | None = None,
+    ) -> Ifb:
+        """``ip [-n NS] link add IFNAME [address A] [mtu M] [txqueuelen N] type ifb``."""
+        ns = self.kernel.netns(netns)
+        return self.kernel.newlink(ifb_newlink, ns, ifname, address=_mac(address), mtu=mtu,
+                                   txqlen=txqlen)  # fmt: skip
 
     def add_macvlan(
         self,

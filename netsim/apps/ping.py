@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import struct
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -186,9 +187,12 @@ def ping(
     interface: str | None = None,
     pmtudisc: str = "want",
     broadcast: bool = False,
+    preload: int = 1,
 ) -> PingResult:
-    """``ping [-b] [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [-w DEADLINE] [-t TTL] [-s SIZE]
-    [-I IFACE] [-M do|want|dont] DST``, run to completion in simulated time."""
+    """``ping [-b] [-c COUNT] [-i INTERVAL] [-l PRELOAD] [-W TIMEOUT] [-w DEADLINE] [-t TTL]
+    [-s SIZE] [-I IFACE] [-M do|want|dont] DST``, run to completion in simulated time.
+    ``preload`` requests go out at once (iputils' initial tokens), the rest one per
+    ``interval``."""
     ns = world.netns(netns)
     oif = ns.dev(interface) if interface else None
     warn = []
@@ -212,12 +216,18 @@ def ping(
     env = world.env
 
     def run() -> Generator[Any, Any, None]:
-        for seq in range(1, count + 1):
+        # iputils pinger(): with a deadline it goes on sending past COUNT until COUNT
+        # replies are in; without one it stops at COUNT
+        seq = 0
+        while seq < count or (deadline is not None and not p.done.triggered):
+            seq += 1
             if deadline is not None and world.now - p.start >= deadline:
                 break
             p.send(seq, rt.saddr, rt.dev, oif, pmtudisc)
-            if seq < count:
-                yield env.timeout(interval)
+            if seq >= preload and (seq < count or deadline is not None):
+                yield env.any_of([p.done, env.timeout(interval)])
+                if p.done.triggered:
+                    break
         wait = timeout if timeout is not None else MAXWAIT
         if deadline is not None:
             wait = max(0.0, min(wait, p.start + deadline - world.now))
@@ -232,7 +242,8 @@ def ping(
 
 def _summary(res: PingResult, elapsed_s: float, pipe: int) -> None:
     """iputils ``finish()``: the statistics, ``time`` up to the last request sent."""
-    loss = 0 if not res.transmitted else 100 * (res.transmitted - res.received) // res.transmitted
+    lost = (res.transmitted - res.received) * 100.0 / res.transmitted if res.transmitted else 0.0
+    loss = f"{struct.unpack('f', struct.pack('f', lost))[0]:g}"  # printf("%g", (float)...)
     line = f"{res.transmitted} packets transmitted, {res.received} received, "
     if res.duplicates:
         line += f"+{res.duplicates} duplicates, "

@@ -81,10 +81,11 @@ class Context:
     """Where a plugin command runs, beyond its ``CmdArgs``: the namespace it was
     started in (the host side of the veths it makes), the random source for the
     names it draws (``ip.RandomVethName``: the world's seeded RNG on the model),
-    and whether a path exists on the node's filesystem (what ``ns.GetNS`` finds
-    when a ``CNI_NETNS`` path is no namespace).  ``fs`` is the filesystem of the
-    invocation (a plugin's data files: flannel's ``subnet.env`` and delegate
-    configs); :func:`bind` sets it for each command."""
+    whether a path exists on the node's filesystem (what ``ns.GetNS`` finds
+    when a ``CNI_NETNS`` path is no namespace), and that filesystem itself
+    (``fs``: where a plugin keeps files -- tuning's backups, flannel's
+    ``subnet.env`` and delegate configs; :func:`bind` fills it with the one the
+    binary runs on when the context has none)."""
 
     host_netns: str = INIT_NET
     rng: random.Random = field(default_factory=lambda: random.Random(0))
@@ -154,16 +155,18 @@ def bind(plugin: GenPlugin, host: Host, *, ctx: Context | None = None,
     def delegator(args: CmdArgs) -> Delegator | None:
         return delegate(args) if delegate is not None else None
 
+    def on(fs: PluginFs) -> Context:
+        return where if where.fs is not None else dataclasses.replace(where, fs=fs)
+
     def add(args: CmdArgs, fs: PluginFs) -> str:
-        ctx = dataclasses.replace(where, fs=fs)
-        result = run(plugin.add(args, ctx), host, delegate=delegator(args))
+        result = run(plugin.add(args, on(fs)), host, delegate=delegator(args))
         return print_result(result, config_version(args.stdin))
 
     def check(args: CmdArgs, fs: PluginFs) -> None:
-        run(plugin.check(args, dataclasses.replace(where, fs=fs)), host, delegate=delegator(args))
+        run(plugin.check(args, on(fs)), host, delegate=delegator(args))
 
     def delete(args: CmdArgs, fs: PluginFs) -> None:
-        run(plugin.delete(args, dataclasses.replace(where, fs=fs)), host, delegate=delegator(args))
+        run(plugin.delete(args, on(fs)), host, delegate=delegator(args))
 
     return Plugin(plugin.name, add=add, check=check, delete=delete, supported=plugin.supported)
 

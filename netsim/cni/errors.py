@@ -59,11 +59,9 @@ class CniError(Exception):
 
 
 class GoPanic(Exception):
-    """A Go runtime panic in a plugin: the binary prints ``panic: ...`` and a
-    goroutine trace on stderr, nothing on stdout, and exits with status 2.
-    netsim prints the first line only (the trace names addresses and source
-    lines of the real build)."""
+    """A Go runtime panic in the plugin: the binary prints ``stderr`` (the panic
+    and its goroutine trace) and exits with status 2, nothing on stdout."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, stderr: str):
+        super().__init__(stderr.splitlines()[0] if stderr else "panic")
+        self.stderr = stderr

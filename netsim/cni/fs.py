@@ -64,6 +64,10 @@ class PluginFs(Protocol):
 
     def listdir(self, path: str) -> list[str]: ...
     def is_dir(self, path: str) -> bool: ...
+    def exists(self, path: str) -> bool:
+        """``os.Stat`` succeeds (file or directory)."""
+        ...
+
     def remove(self, path: str) -> None: ...
     def mkdir_all(self, path: str) -> None: ...
     def dial_unix(self, path: str) -> RpcServer:
@@ -106,6 +110,9 @@ class MemPluginFs:
 
     def is_dir(self, path: str) -> bool:
         return self.mem.is_dir(path)
+
+    def exists(self, path: str) -> bool:
+        return self.mem.exists(path)
 
     def remove(self, path: str) -> None:
         try:

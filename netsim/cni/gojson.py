@@ -100,10 +100,11 @@ def _refuse(v: Any) -> Any:
     raise TypeError(type(v).__name__)
 
 
-def marshal_indent(v: Any) -> str:
-    """``json.MarshalIndent(v, "", "    ")``: what ``types.Result.Print`` writes."""
-    fast = _fast(v, 4)
-    return fast if fast is not None else _encode(v, "    ", 0)
+def marshal_indent(v: Any, indent: str = "    ") -> str:
+    """``json.MarshalIndent(v, "", indent)``: 4 spaces is what ``types.Result.Print``
+    writes."""
+    fast = _fast(v, len(indent)) if indent and indent.strip(" ") == "" else None
+    return fast if fast is not None else _encode(v, indent, 0)
 
 
 def marshal_compact(v: Any) -> str:

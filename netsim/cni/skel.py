@@ -165,11 +165,11 @@ def plugin_main(plugin: Plugin, env: Mapping[str, str], stdin: str, fs: PluginFs
     """``skel.PluginMain``: run one command of ``plugin`` as its binary would."""
     try:
         out = _dispatch(plugin, env, stdin, fs)
+    except GoPanic as p:  # the Go runtime's exit status for an unrecovered panic
+        return Output("", p.stderr, 2)
     except CniError as e:
         if e.code == ERR_INVALID_ENVIRONMENT_VARIABLES and not env.get("CNI_COMMAND"):
             versions = ", ".join(plugin.supported)
             return Output("", f"{plugin.about}\nCNI protocol versions supported: {versions}\n", 0)
         return Output(e.render(), "", 1)
-    except GoPanic as e:
-        return Output("", f"panic: {e.message}\n", 2)
     return Output(out or "", "", 0)

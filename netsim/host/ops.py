@@ -21,6 +21,7 @@ __all__ = [
     "DUMPS",
     "INIT_NET",
     "OPS",
+    "QDISC_MODES",
     "AddrAdd",
     "AddrDel",
     "BridgePortSet",
@@ -28,6 +29,8 @@ __all__ = [
     "Dump",
     "FdbAdd",
     "FdbDel",
+    "FilterAdd",
+    "FilterDel",
     "Iptables",
     "LinkAdd",
     "LinkDel",
@@ -38,6 +41,8 @@ __all__ = [
     "NetnsAdd",
     "NetnsDel",
     "Op",
+    "QdiscAdd",
+    "QdiscDel",
     "RouteAdd",
     "RouteDel",
     "RouteGet",
@@ -50,7 +55,9 @@ __all__ = [
 
 INIT_NET: Final = "init_net"
 #: What :class:`Dump` can list, each in the shape of iproute2's JSON output.
-DUMPS: Final = ("link", "addr", "route", "rule", "neigh", "fdb", "brlink")
+DUMPS: Final = ("link", "addr", "route", "rule", "neigh", "fdb", "brlink", "qdisc", "filter")
+#: :class:`QdiscAdd`/:class:`FilterAdd` modes -> the request's ``NLM_F_*`` flags.
+QDISC_MODES: Final = {"add": 0x600, "replace": 0x500, "change": 0}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,9 +104,9 @@ class LinkAdd:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LinkSet:
     """``ip link set IFNAME [netns NS] [address A] [mtu N] [name X] [alias A]
-    [master M | nomaster] [up|down] [promisc on|off]`` (applied in
-    ``do_setlink()``'s order).  ``master=""`` is ``nomaster``; ``alias=""``
-    removes the alias (``IFLA_IFALIAS``)."""
+    [master M | nomaster] [up|down] [promisc on|off] [allmulticast on|off]``
+    (applied in ``do_setlink()``'s order).  ``master=""`` is ``nomaster``;
+    ``alias=""`` removes the alias (``IFLA_IFALIAS``)."""
 
     netns: str = INIT_NET
     ifname: str
@@ -111,6 +118,7 @@ class LinkSet:
     to_netns: str | None = None
     promisc: bool | None = None
     alias: str | None = None
+    allmulti: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -248,12 +256,79 @@ class SysctlGet:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class QdiscAdd:
+    """``RTM_NEWQDISC`` (``tc qdisc add|replace|change dev DEV root|ingress [handle
+    H] KIND``) as a netlink library sends it: ``parent`` ``root``, ``ingress``
+    or ``X:Y``; ``handle`` ``X:`` (None: the kernel picks); ``options`` the
+    kind's raw ``TCA_OPTIONS`` (``tbf``: ``tc_tbf_qopt``'s ``rate`` in bytes/s,
+    ``buffer`` in ticks, ``limit`` in bytes, optional ``mtu``, ``peakrate``,
+    ``linklayer``, ``mpu``, ``overhead``, ``rate64``, ``burst``, ``pburst``;
+    ``ingress``: ``{}``, an empty attribute; None: no attribute at all);
+    ``mode`` ``add`` (``NLM_F_CREATE|NLM_F_EXCL``), ``replace`` or ``change``."""
+
+    netns: str = INIT_NET
+    dev: str
+    kind: str
+    parent: str = "root"
+    handle: str | None = None
+    options: dict[str, Any] | None = None
+    mode: str = "add"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QdiscDel:
+    """``RTM_DELQDISC`` (``tc qdisc del dev DEV root|ingress [handle H] [KIND]``)."""
+
+    netns: str = INIT_NET
+    dev: str
+    parent: str = "root"
+    handle: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FilterAdd:
+    """``RTM_NEWTFILTER`` of a u32 filter (``tc filter add dev DEV parent P
+    protocol PROTO prio N u32 match u32 VAL MASK at OFF flowid C action ...``):
+    ``keys`` as ``{"val", "mask", "off"}`` (one match-all key by default),
+    ``actions`` in order, each ``{"kind": "mirred", "eaction": "egress
+    redirect"|"egress mirror", "dev": TARGET, "control": "stolen"|"pass"|...}``;
+    ``prio`` 0 lets the kernel choose; ``mode`` as for :class:`QdiscAdd`."""
+
+    netns: str = INIT_NET
+    dev: str
+    parent: str = "ffff:"
+    kind: str = "u32"
+    protocol: str = "all"
+    prio: int = 0
+    classid: str | None = None
+    keys: list[dict[str, int]] = field(default_factory=lambda: [{"val": 0, "mask": 0, "off": 0}])
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    mode: str = "add"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FilterDel:
+    """``RTM_DELTFILTER`` (``tc filter del dev DEV parent P [prio N [protocol P]]``):
+    without ``prio`` every filter under ``parent`` goes."""
+
+    netns: str = INIT_NET
+    dev: str
+    parent: str = "ffff:"
+    prio: int = 0
+    protocol: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Dump:
-    """``ip -j link|addr|route table all|rule|neigh``, ``bridge -j fdb|link``:
-    the result is the list of records iproute2 prints.  ``dev`` narrows an
-    ``addr`` dump to one device (``ip -j addr show dev X``; netlink's
-    ``AddrList(link)``): no record when there is no such device.  One link is
-    :class:`LinkGet`."""
+    """``ip -j link|addr|route table all|rule|neigh``, ``bridge -j fdb|link``,
+    ``tc -j -s -d -r qdisc show`` (``qdisc``), and for ``filter`` ``tc -j filter
+    show dev DEV parent ffff:`` of every device with an ingress qdisc, each
+    record led by ``"dev": DEV``: the result is the list of records the tools
+    print.  ``dev`` narrows an ``addr`` dump to one device (``ip -j addr show dev
+    X``; netlink's ``AddrList(link)``): no record when there is no such device.
+    One link is :class:`LinkGet`."""
 
     netns: str = INIT_NET
     what: str
@@ -330,7 +405,8 @@ class Sleep:
 Op = (
     NetnsAdd | NetnsDel | LinkAdd | LinkSet | LinkDel | AddrAdd | AddrDel | RouteAdd | RouteDel
     | NeighAdd | NeighDel | FdbAdd | FdbDel | SysctlSet | SysctlGet | Dump | BridgePortSet
-    | Iptables | Sleep | LinkGet | RouteGet | ConntrackDelete
+    | Iptables | Sleep | LinkGet | RouteGet | ConntrackDelete | QdiscAdd | QdiscDel
+    | FilterAdd | FilterDel
 )  # fmt: skip
 
 #: Operation name -> class, for :func:`from_dict`.
@@ -338,7 +414,8 @@ OPS: Final[dict[str, type[Any]]] = {
     cls.__name__: cls
     for cls in (NetnsAdd, NetnsDel, LinkAdd, LinkSet, LinkDel, AddrAdd, AddrDel, RouteAdd,
                 RouteDel, NeighAdd, NeighDel, FdbAdd, FdbDel, SysctlSet, SysctlGet, Dump,
-                BridgePortSet, Iptables, Sleep, LinkGet, RouteGet, ConntrackDelete)
+                BridgePortSet, Iptables, Sleep, LinkGet, RouteGet, ConntrackDelete,
+                QdiscAdd, QdiscDel, FilterAdd, FilterDel)
 }  # fmt: skip
 
 

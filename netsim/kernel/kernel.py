@@ -18,7 +18,7 @@ from netsim.kernel.bridge.device import Bridge, br_device_event
 from netsim.kernel.bridge.fdb import NUD_PERMANENT
 from netsim.kernel.bridge.port import BridgePort
 from netsim.kernel.ipv4.frontend import inet_netdev_event
-from netsim.kernel.links.base import IFF_PROMISC, Link, NetdevEvent
+from netsim.kernel.links.base import IFF_ALLMULTI, IFF_PROMISC, Link, NetdevEvent
 from netsim.kernel.links.ipvlan import ipvlan_device_event
 from netsim.kernel.links.loopback import Loopback
 from netsim.kernel.links.macvlan import macvlan_device_event
@@ -28,6 +28,7 @@ from netsim.kernel.links.vxlan import vxlan_netdev_event
 from netsim.kernel.linkwatch import LinkWatch
 from netsim.kernel.netns import Netns
 from netsim.kernel.packet_sock import packet_notifier
+from netsim.kernel.sched.api import tc_netdev_event
 from netsim.kernel.sysctl.build import DEFAULT_BUILD, KernelBuild
 
 __all__ = ["INIT_NET", "NS_INUM_FIRST", "Kernel"]
@@ -100,6 +101,7 @@ class Kernel:
             vlan_device_event,
             ipvlan_device_event,
             vxlan_netdev_event,
+            tc_netdev_event,
         ]
         self.linkwatch = LinkWatch(self)
         self.init_net = self._new_netns(INIT_NET)
@@ -338,6 +340,14 @@ class Kernel:
         if on != bool(dev.flags & IFF_PROMISC):
             dev.flags ^= IFF_PROMISC
             dev.promiscuity += 1 if on else -1
+
+    @rtnl
+    def set_allmulti(self, dev: Link, on: bool) -> None:
+        """``ip link set DEV allmulticast on|off``: as promisc, ``gflags`` and the
+        ``allmulti`` count (``__dev_set_allmulti``)."""
+        if on != bool(dev.flags & IFF_ALLMULTI):
+            dev.flags ^= IFF_ALLMULTI
+            dev.allmulti += 1 if on else -1
 
     @rtnl
     def set_mtu(self, dev: Link, mtu: int) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import errno
 import re
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from netsim.errors import KernelError, NoSuchDevice
 from netsim.kernel.ipv4.stack import InetStack
@@ -79,6 +79,8 @@ class Netns:
         self.inum = 0
         #: ip6tables' tables: rules kept, no IPv6 data path (``net->ipv6.ip6table_*``).
         self.netfilter6 = Netfilter6()
+        #: tc actions by index (the per-namespace ``tcf_idrinfo`` of ``mirred``).
+        self.tc_actions: dict[int, Any] = {}
         #: peer namespace -> its id as seen from here (``peernet2id``).
         self.netns_ids: dict[Netns, int] = {}
         self.alive = True
@@ -224,5 +226,5 @@ class Netns:
         skb.note(engine.now, self.name, dev.ifname, SENT)
         for tap in self.taps:
             tap(skb, dev, True)
-        dev.xmit(skb)
+        dev.queue_xmit(skb)
         return flow

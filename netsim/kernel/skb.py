@@ -10,6 +10,7 @@ __all__ = [
     "PACKET_MULTICAST",
     "PACKET_OTHERHOST",
     "PKT_TYPE_NAMES",
+    "SKIP_CLASSIFY",
     "Skb",
     "netif_rx",
 ]
@@ -21,6 +22,9 @@ PACKET_MULTICAST: Final = 2
 PACKET_OTHERHOST: Final = 3
 
 PKT_TYPE_NAMES: Final = ("host", "broadcast", "multicast", "otherhost")
+#: ``Skb.redirect`` of a frame an ifb hands back (``skb->tc_skip_classify``): the
+#: next ingress qdisc lets it pass once, unclassified.
+SKIP_CLASSIFY: Final = (0, False)
 
 
 @final
@@ -33,7 +37,7 @@ class Skb:
     the world does not record traces.
     """
 
-    __slots__ = ("dev", "flow", "frame", "len", "nf", "path", "pkt_type", "steps")
+    __slots__ = ("dev", "flow", "frame", "len", "nf", "path", "pkt_type", "redirect", "steps")
 
     def __init__(
         self,
@@ -53,6 +57,9 @@ class Skb:
         self.dev: Any = None
         #: Netfilter's per-packet state (conntrack entry, mark): ``skb->_nfct``/``mark``.
         self.nf: Any = None
+        #: ``skb->redirected``/``from_ingress``/``skb_iif`` as a tc mirred redirect
+        #: sets them: (ifindex it came in on, from ingress), or None.
+        self.redirect: tuple[int, bool] | None = None
 
     def clone(self) -> Skb:
         """``skb_clone()``: same frame, same journey so far."""

@@ -14,6 +14,7 @@ from netsim.tools.iptables import iptables_main
 from netsim.tools.iptables_save import iptables_save_main
 from netsim.tools.ping import ping_main
 from netsim.tools.sysctl import sysctl_main
+from netsim.tools.tc import tc_main
 
 if TYPE_CHECKING:
     from netsim.shell.proc import Tool
@@ -39,6 +40,7 @@ TOOLS: dict[str, Tool] = {
     "ip6tables-nft-save": iptables_save_main,
     "ping": ping_main,
     "sysctl": sysctl_main,
+    "tc": tc_main,
 }
 
 #: absolute path -> tool: the executables a shell finds by path (the CNI plugins).

@@ -96,7 +96,8 @@ def _set(proc: Proc, args: Args) -> None:
         raise IpExit(f'netsim: ip link set: "type {req.type}" is not supported\n', 1)
     extra = {} if req.master is UNSET else {"master": req.master}
     w.link_set(req.dev, netns=ns, up=req.up, to_netns=req.netns, name=req.name, mtu=req.mtu,
-               address=req.address, promisc=req.promisc, alias=req.alias, **extra)  # type: ignore[arg-type]  # fmt: skip
+               address=req.address, promisc=req.promisc, alias=req.alias, allmulti=req.allmulti,
+               **extra)  # type: ignore[arg-type]  # fmt: skip
 
 
 def _show(proc: Proc, args: Args) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from netsim.shell.proc import Proc
 from netsim.tools.ip_link_ipvlan import ipvlan_add
-from netsim.tools.ip_link_macvlan import dummy_add, macvlan_add
+from netsim.tools.ip_link_macvlan import dummy_add, ifb_add, macvlan_add
 from netsim.tools.ip_link_req import LinkReq
 from netsim.tools.ip_link_vlan import vlan_add
 from netsim.tools.ip_link_vxlan import vxlan_add
@@ -24,6 +24,7 @@ KindAdd = Callable[[Proc, Args, LinkReq, str, str], None]
 
 KINDS: dict[str, KindAdd] = {
     "dummy": dummy_add,
+    "ifb": ifb_add,
     "macvlan": macvlan_add,
     "vlan": vlan_add,
     "ipvlan": ipvlan_add,

@@ -1,6 +1,6 @@
-"""``ip link add NAME link DEV type macvlan|dummy OPTIONS``: iproute2 6.1
+"""``ip link add NAME link DEV type macvlan|dummy|ifb OPTIONS``: iproute2 6.1
 ``ip/iplink_macvlan.c`` (``macvlan_parse_opt``), its messages and exit
-statuses; ``dummy`` has no options parser (anything after it is ignored)."""
+statuses; ``dummy`` and ``ifb`` have no options parser (anything after it is ignored)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from netsim.shell.proc import Proc
 from netsim.tools.ip_link_req import LinkReq, is_lladdr
 from netsim.tools.ip_util import Args, IpExit, matches
 
-__all__ = ["dummy_add", "lower_name", "macvlan_add"]
+__all__ = ["dummy_add", "ifb_add", "lower_name", "macvlan_add"]
 
 _USAGE: Final = """Usage: ... macvlan mode MODE [flag MODE_FLAG] MODE_OPTS [bcqueuelen BC_QUEUE_LEN]
 
@@ -38,6 +38,13 @@ def dummy_add(proc: Proc, args: Args, req: LinkReq, ns: str, name: str) -> None:
     for _ in args:
         pass
     proc.world.add_dummy(name, netns=ns, address=req.address, mtu=req.mtu)
+
+
+def ifb_add(proc: Proc, args: Args, req: LinkReq, ns: str, name: str) -> None:
+    """``type ifb``: no parser either."""
+    for _ in args:
+        pass
+    proc.world.add_ifb(name, netns=ns, address=req.address, mtu=req.mtu)
 
 
 def _usage(msg: str = "") -> IpExit:

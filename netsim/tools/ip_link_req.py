@@ -30,6 +30,7 @@ class LinkReq:
     master: object = UNSET
     type: str | None = None
     promisc: bool | None = None
+    allmulti: bool | None = None
     #: ``link DEV``: the lower device (vlan, macvlan, ipvlan, a veth peer's ...).
     link: str | None = None
     #: How many bytes ``address`` has (``ll_addr_a2n``); checked against the device.
@@ -86,11 +87,9 @@ def iplink_parse(proc: Proc, args: Args, req: LinkReq, ns: str) -> None:
         elif word == "mtu":
             req.mtu = parse_int(args.next_arg(), "mtu")
         elif word == "promisc":
-            value = args.next_arg()
-            if value not in ("on", "off"):
-                msg = f'Error: argument of "promisc" must be "on" or "off", not "{value}"\n'
-                raise IpExit(msg, 1)
-            req.promisc = value == "on"
+            req.promisc = _on_off(word, args.next_arg())
+        elif word == "allmulticast":
+            req.allmulti = _on_off(word, args.next_arg())
         elif word == "netns":
             req.netns = _netns_value(proc, args.next_arg())
         elif word == "master":
@@ -111,6 +110,13 @@ def iplink_parse(proc: Proc, args: Args, req: LinkReq, ns: str) -> None:
             if req.dev is not None:
                 raise IpExit(f'Error: either "dev" is duplicate, or "{word}" is a garbage.\n', 255)
             req.dev = word
+
+
+def _on_off(word: str, value: str) -> bool:
+    """``parse_on_off()``: ``on`` or ``off``, else iproute2's message (exit 1)."""
+    if value not in ("on", "off"):
+        raise IpExit(f'Error: argument of "{word}" must be "on" or "off", not "{value}"\n', 1)
+    return value == "on"
 
 
 def _netns_value(proc: Proc, value: str) -> str:

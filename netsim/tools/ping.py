@@ -99,7 +99,9 @@ _WITH_ARG: Final = frozenset(
 )
 _KNOWN: Final = frozenset(_OPTSTRING.replace(":", ""))
 #: What netsim models; the other iputils options are refused.
-_SUPPORTED: Final = frozenset("46bcinqsItMwWVh?")
+_SUPPORTED: Final = frozenset("46bcilnqsItMwWVh?")
+#: iputils' ``MAX_DUP_CHK``: the largest ``-l`` preload.
+_MAX_DUP_CHK: Final = 0x10000
 
 _LONG_MAX: Final = 2**63 - 1
 _INT_MAX: Final = 2**31 - 1
@@ -200,7 +202,7 @@ def _inet_aton(text: str) -> str | None:
 
 
 def ping_main(proc: Proc) -> int:
-    """``ping [-4bnq] [-c COUNT] [-i INTERVAL] [-I IFACE] [-M do|want|dont] [-s SIZE]
+    """``ping [-4bnq] [-c COUNT] [-i INTERVAL] [-l PRELOAD] [-I IFACE] [-M do|want|dont] [-s SIZE]
     [-t TTL] [-w DEADLINE] [-W TIMEOUT] DESTINATION``."""
     err: list[str] = []
     try:
@@ -231,6 +233,8 @@ def _options(opts: list[tuple[str, str]], err: list[str]) -> tuple[dict[str, Any
             kw["ttl"] = _int(val, 0, 255)
         elif c == "s":
             kw["size"] = _int(val, 0, _INT_MAX)
+        elif c == "l":
+            kw["preload"] = _int(val, 1, _MAX_DUP_CHK)
         elif c in "iW":
             kw["interval" if c == "i" else "timeout"] = max(0.0, _float(val, err))
         elif c == "M":

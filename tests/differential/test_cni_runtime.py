@@ -85,6 +85,24 @@ class Side:
         """What ``iptables ARGS`` (``ip6tables``) prints in the host namespace."""
         self.log.append(self.rt.host.apply(Iptables(args=args, ipv6=ipv6)))
 
+    def qdiscs(self, netns: str) -> None:
+        """``tc qdisc show`` of ``netns`` (no counters: the kernel's IPv6 sends some)."""
+        records = self.rt.host.apply(Dump(netns=netns, what="qdisc"))
+        assert isinstance(records, list)
+        keep = ("kind", "handle", "root", "parent", "refcnt", "options")
+        veth = re.compile(r"^veth[0-9a-f]{8}$")
+        self.log.append([{k: r[k] for k in keep if k in r} | {"dev": veth.sub("veth", r["dev"])}
+                         for r in records])  # fmt: skip
+        links = self.rt.host.apply(Dump(netns=netns, what="link"))
+        assert isinstance(links, list)
+        self.log.append(sorted(str(r["ifname"]) for r in links if not veth.match(r["ifname"])))
+
+    def link(self, netns: str, ifname: str) -> None:
+        links = self.rt.host.apply(Dump(netns=netns, what="link"))
+        assert isinstance(links, list)
+        r = next(r for r in links if r["ifname"] == ifname)
+        self.log.append((r["address"], r["mtu"], r["flags"], r["promiscuity"]))
+
     def cache(self, net: str, cid: str, ifname: str) -> None:
         path = f"/var/lib/cni/results/{net}-{cid}-{ifname}"
         self.log.append(self.rt.fs.read(path) if self.rt.fs.exists(path) else "no cache")
@@ -147,7 +165,10 @@ def sim_side() -> Iterator[Side]:
 
 
 def masked(log: list[Any]) -> str:
-    return _VETH.sub("<veth>", _MAC.sub("<mac>", repr(log)))
+    """The log with random MACs and host veth names masked (in the cache's base64
+    too: a cached result is compared decoded)."""
+    text = _MAC.sub("<mac>", repr(log))
+    return re.sub(r"\bveth[0-9a-f]{8}\b", "vethXXXXXXXX", text)
 
 
 def loopback(s: Side) -> None:
@@ -334,6 +355,16 @@ META_CHAIN = (
 )
 
 
+TUNING_CHAIN = (
+    '{"cniVersion":"1.0.0","name":"chainnet","plugins":['
+    '{"type":"ptp","ipam":{"type":"host-local","subnet":"10.50.0.0/24",'
+    '"routes":[{"dst":"0.0.0.0/0"}]}},'
+    '{"type":"tuning","dataDir":"/var/lib/cni/tuning","mtu":1300,"promisc":true,'
+    '"sysctl":{"net.ipv4.conf.IFNAME.rp_filter":"2"},"capabilities":{"mac":true}},'
+    '{"type":"bandwidth","capabilities":{"bandwidth":true}}]}'
+)
+
+
 def meta_chain(s: Side) -> None:
     """cni.md T5 without tuning and bandwidth: ptp -> portmap -> firewall, with the
     runtime injecting ``portMappings`` and caching the result for CHECK and DEL."""
@@ -356,7 +387,70 @@ def meta_chain(s: Side) -> None:
     s.iptables("-S")
 
 
+def tuning_chain(s: Side) -> None:
+    """cni.md T5's chain without portmap and firewall: ptp, tuning, bandwidth."""
+    s.netns("pod1")
+    net = s.rt.network(TUNING_CHAIN)
+    caps = {"mac": "02:11:22:33:44:55",
+            "bandwidth": {"ingressRate": 1_000_000, "ingressBurst": 100_000,
+                          "egressRate": 2_000_000, "egressBurst": 200_000}}  # fmt: skip
+    pod = RuntimeConf("c1", "eth0", "/var/run/netns/pod1", capability_args=caps)
+    s.do("add", net, pod)
+    s.cache("chainnet", "c1", "eth0")
+    s.files("/var/lib/cni/tuning")
+    s.link("pod1", "eth0")
+    s.qdiscs("init_net")
+    s.do("check", net, pod)
+    s.do("del", net, pod)
+    s.files("/var/lib/cni/tuning")
+    s.qdiscs("init_net")
+    s.do("del", net, pod)
+    plain = RuntimeConf("c2", "eth0", "/var/run/netns/pod1")
+    s.do("add", net, plain)
+    s.do("check", net, plain)
+    s.do("del", net, plain)
+
+
+T5_CHAIN = (
+    '{"cniVersion":"1.0.0","name":"chainnet","plugins":['
+    '{"type":"ptp","ipMasq":true,"ipam":{"type":"host-local","subnet":"10.50.0.0/24",'
+    '"routes":[{"dst":"0.0.0.0/0"}]}},'
+    '{"type":"tuning","dataDir":"/var/lib/cni/tuning","mtu":1300,"promisc":true,'
+    '"sysctl":{"net.ipv4.conf.IFNAME.rp_filter":"2"},"capabilities":{"mac":true}},'
+    '{"type":"portmap","capabilities":{"portMappings":true}},'
+    '{"type":"bandwidth","capabilities":{"bandwidth":true}},'
+    '{"type":"firewall","backend":"iptables"}]}'
+)
+
+
+def t5_chain(s: Side) -> None:
+    """cni.md T5 whole: ptp -> tuning -> portmap -> bandwidth -> firewall with the
+    mac, portMappings and bandwidth capabilities; CHECK; DEL in reverse, twice."""
+    s.netns("pod1")
+    net = s.rt.network(T5_CHAIN)
+    caps = {"mac": "02:11:22:33:44:55",
+            "portMappings": [{"hostPort": 8080, "containerPort": 80, "protocol": "tcp"},
+                             {"hostPort": 5353, "containerPort": 53, "protocol": "udp",
+                              "hostIP": "10.50.0.1"}],
+            "bandwidth": {"ingressRate": 1_000_000, "ingressBurst": 100_000,
+                          "egressRate": 2_000_000, "egressBurst": 200_000}}  # fmt: skip
+    pod = RuntimeConf("c1", "eth0", "/var/run/netns/pod1", capability_args=caps)
+    s.do("add", net, pod)
+    s.iptables("-t", "nat", "-S")
+    s.iptables("-S")
+    s.qdiscs("init_net")
+    s.link("pod1", "eth0")
+    s.files("/var/lib/cni/tuning")
+    s.do("check", net, pod)
+    s.do("del", net, pod)
+    s.iptables("-t", "nat", "-S")
+    s.qdiscs("init_net")
+    s.do("del", net, pod)
+
+
 SCENARIOS: dict[str, Callable[[Side], None]] = {
+    "t5-chain": t5_chain,
+    "tuning-chain": tuning_chain,
     "loopback": loopback,
     "macvlan-chain": macvlan_chain,
     "host-device-chain": host_device_chain,

@@ -112,10 +112,10 @@ def test_plugins_are_executables_of_netsim_sh() -> None:
     w = World()
     assert (
         w.sh("ls /usr/lib/cni /opt/cni/bin").stdout
-        == "/opt/cni/bin:\nbridge\ndhcp\nfirewall\nflannel\nhost-device\nhost-local\nipvlan\n"
-        "loopback\nmacvlan\nportmap\nptp\nstatic\nvlan\n\n/usr/lib/cni:\nbridge\ndhcp\nfirewall\n"
-        "flannel\nhost-device\nhost-local\nipvlan\nloopback\nmacvlan\nportmap\nptp\nstatic\n"
-        "vlan\n"
+        == "/opt/cni/bin:\nbandwidth\nbridge\ndhcp\nfirewall\nflannel\nhost-device\nhost-local\n"
+        "ipvlan\nloopback\nmacvlan\nportmap\nptp\nstatic\ntuning\nvlan\n\n/usr/lib/cni:\nbandwidth\n"
+        "bridge\ndhcp\nfirewall\nflannel\nhost-device\nhost-local\nipvlan\nloopback\nmacvlan\n"
+        "portmap\nptp\nstatic\ntuning\nvlan\n"
     )
     r = w.sh(
         SETUP + "/opt/cni/bin/host-local < /etc/cni.json | grep address; echo $?\n"

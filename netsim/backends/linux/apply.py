@@ -28,6 +28,8 @@ from netsim.host.ops import (
     Dump,
     FdbAdd,
     FdbDel,
+    FilterAdd,
+    FilterDel,
     LinkAdd,
     LinkDel,
     LinkGet,
@@ -37,6 +39,8 @@ from netsim.host.ops import (
     NetnsAdd,
     NetnsDel,
     Op,
+    QdiscAdd,
+    QdiscDel,
     RouteAdd,
     RouteDel,
     RouteGet,
@@ -56,6 +60,7 @@ _NTF_SELF, _NTF_MASTER = 0x02, 0x04
 _SCOPES = {"global": 0, "universe": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255}
 _RTNH_F_ONLINK = 4
 _IFF_PROMISC = 0x100
+_IFF_ALLMULTI = 0x200
 #: ``LinkAdd.data`` of a vxlan -> pyroute2's ``IFLA_VXLAN_*`` names (``World.add_vxlan``'s words).
 _VXLAN = {"id": "vxlan_id", "remote": "vxlan_group", "group": "vxlan_group",
           "local": "vxlan_local", "dstport": "vxlan_port", "learning": "vxlan_learning",
@@ -74,6 +79,7 @@ _MODULES: Final = {
     "vrf": ("vrf", "CONFIG_NET_VRF"),
     "bridge": ("bridge", "CONFIG_BRIDGE"),
     "veth": ("veth", "CONFIG_VETH"),
+    "ifb": ("ifb", "CONFIG_IFB"),
 }
 
 
@@ -160,7 +166,56 @@ class Applier:
             case ConntrackDelete():
                 self.ipr(op.netns)
                 return conntrack_delete(op)
+            case QdiscAdd() | QdiscDel() | FilterAdd() | FilterDel():
+                self._tc(op)
         return None
+
+    def _tc(self, op: QdiscAdd | QdiscDel | FilterAdd | FilterDel) -> None:
+        """One raw tc request (:mod:`netsim.backends.linux.tcnl`), sent from inside
+        the namespace by ``python -m netsim.backends.linux.tcnl``."""
+        import json
+        import subprocess
+        import sys
+
+        from netsim.backends.linux import tcnl
+        from netsim.host.ops import QDISC_MODES
+        from netsim.host.tcreq import PROTOCOLS, mirred_spec, tc_handle, tc_parent
+
+        ipr = self.ipr(op.netns)
+        ifindex = self.index(ipr, op.dev)
+        match op:
+            case QdiscAdd():
+                req = tcnl.qdisc_request(
+                    delete=False, flags=QDISC_MODES[op.mode], ifindex=ifindex,
+                    handle=tc_handle(op.handle), parent=tc_parent(op.parent), kind=op.kind,
+                    options=op.options)  # fmt: skip
+            case QdiscDel():
+                req = tcnl.qdisc_request(
+                    delete=True, flags=0, ifindex=ifindex, handle=tc_handle(op.handle),
+                    parent=tc_parent(op.parent), kind=op.kind, options=None)  # fmt: skip
+            case FilterAdd():
+                acts = [mirred_spec(a, self.index(ipr, str(a["dev"]))) for a in op.actions]
+                opts = {"flags": 1, "keys": op.keys, "classid": tc_handle(op.classid),
+                        "actions": acts}  # fmt: skip
+                req = tcnl.filter_request(
+                    delete=False, flags=QDISC_MODES[op.mode], ifindex=ifindex,
+                    parent=tc_parent(op.parent), prio=op.prio, protocol=PROTOCOLS[op.protocol],
+                    kind=op.kind, options=opts)  # fmt: skip
+            case FilterDel():
+                req = tcnl.filter_request(
+                    delete=True, flags=0, ifindex=ifindex, parent=tc_parent(op.parent),
+                    prio=op.prio, protocol=PROTOCOLS[op.protocol] if op.protocol else 0,
+                    kind=op.kind, options=None)  # fmt: skip
+        argv = [sys.executable, "-m", "netsim.backends.linux.tcnl"]
+        if op.netns != INIT_NET:
+            argv = ["ip", "netns", "exec", op.netns, *argv]
+        r = subprocess.run(argv, input=req.hex(), capture_output=True, text=True, timeout=60,
+                           check=False)  # fmt: skip
+        if r.returncode != 0:
+            raise KernelError(errno.EIO, message=f"netsim: tcnl failed: {r.stderr.strip()}")
+        answer = json.loads(r.stdout)
+        if answer["errno"]:
+            raise KernelError(int(answer["errno"]), answer["extack"])
 
     # --- sockets and names ---------------------------------------------------------------
 
@@ -292,9 +347,10 @@ class Applier:
             req["master"] = self.index(there, op.master) if op.master else 0
         if op.up is not None:
             req["state"] = "up" if op.up else "down"
-        if op.promisc is not None:
-            req["flags"] = _IFF_PROMISC if op.promisc else 0
-            req["change"] = _IFF_PROMISC
+        if op.promisc is not None or op.allmulti is not None:
+            req["flags"] = (_IFF_PROMISC if op.promisc else 0) | (_IFF_ALLMULTI if op.allmulti else 0)  # fmt: skip  # noqa: E501
+            req["change"] = (_IFF_PROMISC if op.promisc is not None else 0) | (
+                _IFF_ALLMULTI if op.allmulti is not None else 0)  # fmt: skip
         try:
             ipr.link("set", **req)
         finally:

@@ -28,6 +28,7 @@ DUMP_ARGV: Final = {
     "neigh": ("ip", "-j", "neigh", "show"),
     "fdb": ("bridge", "-j", "fdb", "show"),
     "brlink": ("bridge", "-j", "link", "show"),
+    "qdisc": ("tc", "-j", "-s", "-d", "-r", "qdisc", "show"),
 }
 
 _STRERROR: Final = {os.strerror(code): code for code in sorted(errno.errorcode, reverse=True)}
@@ -56,7 +57,19 @@ def run_tool(argv: list[str], *, netns: str = INIT_NET, timeout: float = 60) -> 
 
 def dump(what: str, netns: str, dev: str | None = None) -> list[dict[str, Any]]:
     """The records ``DUMP_ARGV[what]`` prints in ``netns`` (an ``addr`` dump of
-    ``dev DEV`` only; none when there is no such device)."""
+    ``dev DEV`` only; none when there is no such device); for ``filter``, those
+    of ``tc -j filter show dev DEV parent ffff:`` for each device with an
+    ingress qdisc, each led by ``"dev": DEV``."""
+    if what == "filter":
+        out: list[dict[str, Any]] = []
+        for q in dump("qdisc", netns):
+            if q.get("kind") == "ingress":
+                argv = ["tc", "-j", "filter", "show", "dev", str(q["dev"]), "parent", "ffff:"]
+                if netns != INIT_NET:
+                    argv[1:1] = ["-n", netns]
+                text = run_tool(argv).strip()
+                out += [{"dev": q["dev"], **r} for r in (json.loads(text) if text else [])]
+        return out
     argv = list(DUMP_ARGV[what])
     if netns != INIT_NET:
         argv[1:1] = ["-n", netns]

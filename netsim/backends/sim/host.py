@@ -21,9 +21,11 @@ from netsim.backends.sim.dump_l3 import (
     route_records,
     rule_records,
 )
+from netsim.backends.sim.dump_tc import tc_records
 from netsim.errors import CommandFailed, KernelError, NetsimError
 from netsim.host.ops import (
     INIT_NET,
+    QDISC_MODES,
     AddrAdd,
     AddrDel,
     BridgePortSet,
@@ -31,6 +33,8 @@ from netsim.host.ops import (
     Dump,
     FdbAdd,
     FdbDel,
+    FilterAdd,
+    FilterDel,
     Iptables,
     LinkAdd,
     LinkDel,
@@ -41,6 +45,8 @@ from netsim.host.ops import (
     NetnsAdd,
     NetnsDel,
     Op,
+    QdiscAdd,
+    QdiscDel,
     RouteAdd,
     RouteDel,
     RouteGet,
@@ -88,15 +94,11 @@ class SimHost:
                     extra["master"] = op.master or None
                 w.link_set(op.ifname, netns=op.netns, up=op.up, to_netns=op.to_netns,
                            name=op.name, mtu=op.mtu, address=op.address, promisc=op.promisc,
-                           alias=op.alias, **extra)  # fmt: skip
+                           alias=op.alias, allmulti=op.allmulti, **extra)  # fmt: skip
             case BridgePortSet():
                 flags = {"hairpin": op.hairpin, "learning": op.learning, "flood": op.flood}
                 w.bridge_link_set(op.ifname, netns=op.netns,
                                   **{k: v for k, v in flags.items() if v is not None})  # fmt: skip
-            case Iptables():
-                return self._iptables(op)
-            case Sleep(seconds=seconds):
-                w.sleep(seconds)
             case LinkDel(netns=ns, ifname=ifname):
                 w.link_del(ifname, netns=ns)
             case AddrAdd():
@@ -121,6 +123,14 @@ class SimHost:
                     w.vxlan_fdb_del(op.mac, dev=op.dev, netns=op.netns, dst=op.dst)
                 else:
                     w.fdb_del(op.mac, dev=op.dev, netns=op.netns, master=op.master)
+            case _:
+                return self._query(op)
+        return None
+
+    def _query(self, op: Op) -> OpResult:
+        """Sysctls, dumps and lookups, the programs a plugin runs, time, tc."""
+        w = self.world
+        match op:
             case SysctlSet():
                 w.netns(op.netns).sysctl.set(op.key, op.value)
             case SysctlGet():
@@ -135,6 +145,12 @@ class SimHost:
                 return self._route_get(op)
             case ConntrackDelete():
                 return self._conntrack_delete(op)
+            case Iptables():
+                return self._iptables(op)
+            case Sleep(seconds=seconds):
+                w.sleep(seconds)
+            case QdiscAdd() | QdiscDel() | FilterAdd() | FilterDel():
+                self._tc(op)
         return None
 
     def _route_get(self, op: RouteGet) -> list[dict[str, Any]]:
@@ -162,6 +178,33 @@ class SimHost:
             table.remove(e)
             gone += 1
         return gone
+
+    def _tc(self, op: QdiscAdd | QdiscDel | FilterAdd | FilterDel) -> None:
+        """The kernel model's RTM_{NEW,DEL}QDISC / RTM_{NEW,DEL}TFILTER."""
+        from netsim.host.tcreq import PROTOCOLS, mirred_spec, tc_handle, tc_parent
+        from netsim.kernel.sched import api
+
+        dev = self.world.dev(op.dev, netns=op.netns)
+        match op:
+            case QdiscAdd():
+                api.qdisc_modify(dev, parent=tc_parent(op.parent), handle=tc_handle(op.handle),
+                                 kind=op.kind, options=op.options, flags=QDISC_MODES[op.mode])  # fmt: skip  # noqa: E501
+            case QdiscDel():
+                api.qdisc_del(dev, parent=tc_parent(op.parent), handle=tc_handle(op.handle),
+                              kind=op.kind)  # fmt: skip
+            case FilterAdd():
+                ns = self.world.netns(op.netns)
+                actions = [mirred_spec(a, ns.dev(str(a["dev"])).ifindex) for a in op.actions]
+                keys = [dict(k, offmask=0) for k in op.keys]
+                opts = {"flags": 1, "keys": keys, "classid": tc_handle(op.classid),
+                        "actions": actions}  # fmt: skip
+                api.filter_new(dev, parent=tc_parent(op.parent), prio=op.prio,
+                               protocol=PROTOCOLS[op.protocol], kind=op.kind, handle=0,
+                               options=opts, flags=QDISC_MODES[op.mode])  # fmt: skip
+            case FilterDel():
+                proto = PROTOCOLS[op.protocol] if op.protocol else 0
+                api.filter_del(dev, parent=tc_parent(op.parent), prio=op.prio, protocol=proto,
+                               kind=op.kind, handle=0)  # fmt: skip
 
     def _iptables(self, op: Iptables) -> str:
         """netsim's ``iptables`` (``ip6tables``) program, the simulated machine's
@@ -214,6 +257,9 @@ class SimHost:
         elif op.kind == "vlan":
             dev = w.add_vlan(op.ifname, op.link, int(d["id"]), netns=ns, address=op.address,
                              mtu=op.mtu, link_netns=op.netns)  # fmt: skip
+        elif op.kind == "ifb":  # its txqlen is part of making it (0: no queue)
+            w.add_ifb(op.ifname, netns=ns, address=op.address, mtu=op.mtu, txqlen=op.txqlen)
+            return
         else:
             raise NetsimError(f"LinkAdd: kind {op.kind!r} is not modelled")
         if op.txqlen is not None:
@@ -246,4 +292,6 @@ class SimHost:
                 return neigh_records(ns)
             case "fdb":
                 return fdb_records(ns)
+            case "qdisc" | "filter":
+                return tc_records(ns, op.what)
         return bridge_link_records(ns)

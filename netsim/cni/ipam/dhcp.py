@@ -39,7 +39,7 @@ def socket_path(stdin: str) -> str:
         raise CniError(f"error obtaining socketPath: error parsing socket path conf: {e}") from None
     ipam = field(conf, "ipam") if isinstance(conf, dict) else None
     if ipam is None:
-        raise GoPanic(_NIL)
+        raise GoPanic(f"panic: {_NIL}\n")  # the trace that follows is not reproduced
     if not isinstance(ipam, dict):
         raise CniError(
             "error obtaining socketPath: error parsing socket path conf: json: cannot unmarshal "

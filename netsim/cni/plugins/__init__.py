@@ -7,7 +7,7 @@
     flannel.py   flannel-io/cni-plugin (delegates to bridge)
     main/        plugins/main: bridge, ptp, macvlan, ipvlan, vlan, host-device and
                  what they share
-    meta/        plugins/meta: portmap, firewall
+    meta/        plugins/meta: portmap, firewall, tuning, bandwidth
 
 :data:`GEN_PLUGINS` names them by type; :mod:`netsim.cni.exec` installs them as
 ``netsim sh`` executables and :mod:`netsim.cni.runtime` runs them in chains.
@@ -26,13 +26,28 @@ from netsim.cni.plugins.main.ipvlan import IPVLAN
 from netsim.cni.plugins.main.macvlan import MACVLAN
 from netsim.cni.plugins.main.ptp import PTP
 from netsim.cni.plugins.main.vlan import VLAN
+from netsim.cni.plugins.meta.bandwidth import BANDWIDTH
 from netsim.cni.plugins.meta.firewall import FIREWALL
 from netsim.cni.plugins.meta.portmap import PORTMAP
+from netsim.cni.plugins.meta.tuning import TUNING
 
 __all__ = ["GEN_PLUGINS"]
 
 #: plugin type -> generator plugin.
 GEN_PLUGINS: Final[dict[str, GenPlugin]] = {
     p.name: p
-    for p in (BRIDGE, FIREWALL, FLANNEL, HOST_DEVICE, IPVLAN, LOOPBACK, MACVLAN, PORTMAP, PTP, VLAN)
+    for p in (
+        BANDWIDTH,
+        BRIDGE,
+        FIREWALL,
+        FLANNEL,
+        HOST_DEVICE,
+        IPVLAN,
+        LOOPBACK,
+        MACVLAN,
+        PORTMAP,
+        PTP,
+        TUNING,
+        VLAN,
+    )
 }

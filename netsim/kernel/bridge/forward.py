@@ -86,7 +86,10 @@ def br_handle_frame(p: BridgePort, skb: Skb) -> None:
             if skb.len > out.mtu + _MAX_HLEN:
                 out.drop(skb, f"frame of {skb.len} bytes exceeds {out.ifname} MTU {out.mtu}")
             elif not br.netns.inet.nf_on or br_nf_forward(br, skb, out):  # type: ignore[union-attr]
-                out.xmit(skb)
+                if out.sched is None:  # dev_queue_xmit() without a qdisc, inlined: hot path
+                    out.xmit(skb)
+                else:
+                    out.queue_xmit(skb)
             return
     _note_rx(p, skb)
     eth_type_trans(p.dev, skb)
@@ -224,7 +227,10 @@ def _push_xmit(to: BridgePort, skb: Skb) -> None:
     if skb.len > dev.mtu + _MAX_HLEN:
         dev.drop(skb, f"frame of {skb.len} bytes exceeds {dev.ifname} MTU {dev.mtu}")
         return
-    dev.xmit(skb)
+    if dev.sched is None:  # dev_queue_xmit() without a qdisc, inlined: hot path
+        dev.xmit(skb)
+    else:
+        dev.queue_xmit(skb)
 
 
 def _pass_frame_up(br: Bridge, skb: Skb) -> None:

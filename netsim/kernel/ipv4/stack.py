@@ -251,12 +251,15 @@ class InetStack:
     def _loopback(self, skb: Skb, lo: Link) -> None:
         frame = Ethernet(MacAddr(0), MacAddr(0), ETH_P_IP, skb.frame)
         skb.frame, skb.len = frame, frame.wire_len
-        lo.xmit(skb)
+        lo.queue_xmit(skb)
 
     def _l2_xmit(self, skb: Skb, dev: Link, dst: MacAddr) -> None:
         frame = Ethernet(dst, dev.address, ETH_P_IP, skb.frame)
         skb.frame, skb.len = frame, frame.wire_len
-        dev.xmit(skb)
+        if dev.sched is None:  # dev_queue_xmit() without a qdisc, inlined: hot path
+            dev.xmit(skb)
+        else:
+            dev.queue_xmit(skb)
 
     # --- input ---------------------------------------------------------------------------------
 

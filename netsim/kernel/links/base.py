@@ -32,6 +32,7 @@ from netsim.kernel.skb import (
     PACKET_HOST,
     PACKET_MULTICAST,
     PACKET_OTHERHOST,
+    SKIP_CLASSIFY,
 )
 from netsim.trace import DROPPED, RECEIVED
 
@@ -127,6 +128,11 @@ class Link(ABC):
     num_rx_queues: int = 1
     #: ``dev->tso_max_size``: ``TSO_LEGACY_MAX_SIZE`` unless the driver says less.
     tso_max_size: int = 524280
+    #: ``dev_ingress_queue_create()`` has run (an ingress qdisc was asked for once).
+    ingress_queue: bool = False
+    #: ``qdisc_restart`` dequeues in bulk on this device (``try_bulk_dequeue_skb``
+    #: finds room): one more dequeue try after each packet a root qdisc releases.
+    bulk_dequeue: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -185,6 +191,11 @@ class Link(ABC):
         self.uc_list: list[MacAddr] = []
         #: How many users hold each entry of :attr:`uc_list` (``netdev_hw_addr.refcount``).
         self.uc_refs: dict[MacAddr, int] = {}
+        #: The root qdisc object (:mod:`netsim.kernel.sched`) when the device has one
+        #: that queues or counts (``tbf``, ``pfifo_fast``); None: straight to the driver.
+        self.sched: Any = None
+        #: The ``ingress`` qdisc (``ffff:``) and its filters, if one was added.
+        self.ingress_q: Any = None
 
     # --- identity -------------------------------------------------------------
 
@@ -273,15 +284,22 @@ class Link(ABC):
         if self.up:
             return
         self.flags |= IFF_UP
-        self.qdisc = self.open_qdisc
+        if self.qdisc == "noop":  # dev_activate(): only a device with no qdisc yet
+            self.qdisc = self.default_qdisc()
         self.ndo_open()
         self.kernel.notify(NetdevEvent.UP, self)
+
+    def default_qdisc(self) -> str:
+        """``attach_default_qdiscs()``: what the device gets when it has none."""
+        return self.open_qdisc
 
     def close(self) -> None:
         """``dev_close()``."""
         if not self.up:
             return
         self.flags &= ~IFF_UP
+        if self.sched is not None:  # dev_deactivate(): the queue is reset
+            self.sched.reset()
         self.ndo_stop()
         self.kernel.notify(NetdevEvent.DOWN, self)
 
@@ -361,12 +379,30 @@ class Link(ABC):
     def xmit(self, skb: Skb) -> None:
         """``ndo_start_xmit``: the driver transmits a frame queued on this device."""
 
+    def queue_xmit(self, skb: Skb) -> None:
+        """``dev_queue_xmit()``: through the root qdisc if the device has one of
+        its own (a down device's qdisc is deactivated: the driver drops it)."""
+        q = self.sched
+        if q is None or not self.flags & IFF_UP:
+            self.xmit(skb)
+        else:
+            q.transmit(skb)
+
     def receive(self, skb: Skb) -> None:
-        """A frame arrived: ``eth_type_trans()`` then ``__netif_receive_skb()``."""
+        """A frame arrived: ``eth_type_trans()`` then ``__netif_receive_skb()``:
+        an ingress qdisc classifies it first (``sch_handle_ingress``; once
+        skipped for a frame an ifb hands back: ``skb_skip_tc_classify``), then
+        VLAN, the rx handler (a bridge port), then this device's own stack."""
         ns = self.netns
         if ns is None:  # unregistered while the frame was in flight
             self.drop(skb, "device gone")
             return
+        ing = self.ingress_q
+        if ing is not None:
+            if skb.redirect is SKIP_CLASSIFY:
+                skb.redirect = None
+            elif ing.classify(skb):
+                return
         if self.vlan_info is not None and self.vlan_info.do_receive(self, skb):
             return
         handler = self.rx_handler

@@ -152,7 +152,7 @@ class IpvlanPort:
                 v.rx_another(copy)
         if src is not None:
             skb.dev = self.dev
-            self.dev.xmit(skb)
+            self.dev.queue_xmit(skb)
         else:
             self.dev.drop(skb, "ipvlan: multicast copy consumed")
 
@@ -277,7 +277,7 @@ class Ipvlan(Link):
             return
         self._note(skb, f"from ipvlan {self.ifname}")
         skb.dev = lower
-        lower.xmit(skb)
+        lower.queue_xmit(skb)
 
     def _xmit_l3(self, skb: Skb) -> None:
         frame = skb.frame

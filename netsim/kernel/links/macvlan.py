@@ -199,7 +199,7 @@ class Macvlan(Link):
                     return
         self._note(skb, f"from macvlan {self.ifname}")
         skb.dev = lower
-        lower.xmit(skb)
+        lower.queue_xmit(skb)
 
     def _note(self, skb: Skb, detail: str) -> None:
         lns = self.lower.netns

@@ -28,6 +28,9 @@ class Veth(Link):
 
     kind: ClassVar[str | None] = "veth"
     speed: ClassVar[int | None] = 10000
+    #: 6.18 counts two tbf overlimits per throttled watchdog run on a veth (one on
+    #: an ifb): its qdisc dequeues in bulk.
+    bulk_dequeue: ClassVar[bool] = True
 
     peer: Veth | None = None
     #: Seconds a frame takes from this end to the peer (the world's default

@@ -248,7 +248,7 @@ class VlanDev(Link):
         skb.note(self.kernel.engine.now, rns.name if rns else "-", real.ifname, FORWARDED,
                  f"vlan {self.vid} from {self.ifname}")  # fmt: skip
         skb.dev = real
-        real.xmit(skb)
+        real.queue_xmit(skb)
 
 
 def vlan_newlink(

@@ -122,4 +122,4 @@ def _bridged_dnat(br: Bridge, skb: Skb, mac: MacAddr, src: MacAddr, ingress: Any
         br.drop(skb, f"br_netfilter: cannot bridge back out of {to.dev.ifname}")
         return
     if br_nf_forward(br, skb, to.dev, pre=False):
-        to.dev.xmit(skb)
+        to.dev.queue_xmit(skb)
