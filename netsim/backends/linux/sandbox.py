@@ -35,12 +35,14 @@ __all__ = ["PRELUDE", "UNSHARE", "RunResult", "Sandbox", "SandboxError", "Sandbo
 UNSHARE: Final = ("unshare", "--user", "--map-root-user", "--net", "--mount", "--pid",
                   "--fork", "--kill-child", "--mount-proc")  # fmt: skip
 
-#: Run first in every sandbox: its own /run/netns and /sys, and fresh /var/lib and
-#: /tmp (what programs write there -- the CNI plugins' state in /var/lib/cni, a
-#: script's scratch files -- stays in the sandbox even when it runs as real root).
+#: Run first in every sandbox: its own /run/netns and /sys, and a fresh /var/lib
+#: (what programs write there -- the CNI plugins' state in /var/lib/cni -- stays
+#: in the sandbox even when it runs as real root).  /tmp stays the machine's: the
+#: agent's Python may live there (a checkout in /tmp); scenario scripts get a
+#: tmpfs /tmp of their own (``netsim.observe.run.KERNEL_PRELUDE``).
 PRELUDE: Final = (
     "mkdir -p /run/netns && mount -t tmpfs none /run/netns && mount -t sysfs none /sys"
-    " && mount -t tmpfs none /var/lib && mount -t tmpfs none /tmp\n"
+    " && mount -t tmpfs none /var/lib\n"
 )
 
 
