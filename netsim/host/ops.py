@@ -17,6 +17,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from netsim.host.base import INIT_NET
+from netsim.host.ops_query import DUMPS, Dump, LinkGet, RouteGet, SysctlGet
+from netsim.host.ops_tc import QDISC_MODES, FilterAdd, FilterDel, QdiscAdd, QdiscDel
+
 __all__ = [
     "DUMPS",
     "INIT_NET",
@@ -52,12 +56,6 @@ __all__ = [
     "from_dict",
     "to_dict",
 ]
-
-INIT_NET: Final = "init_net"
-#: What :class:`Dump` can list, each in the shape of iproute2's JSON output.
-DUMPS: Final = ("link", "addr", "route", "rule", "neigh", "fdb", "brlink", "qdisc", "filter")
-#: :class:`QdiscAdd`/:class:`FilterAdd` modes -> the request's ``NLM_F_*`` flags.
-QDISC_MODES: Final = {"add": 0x600, "replace": 0x500, "change": 0}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -245,121 +243,6 @@ class SysctlSet:
     netns: str = INIT_NET
     key: str
     value: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SysctlGet:
-    """``sysctl -n KEY``: the result is the value as a string."""
-
-    netns: str = INIT_NET
-    key: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class QdiscAdd:
-    """``RTM_NEWQDISC`` (``tc qdisc add|replace|change dev DEV root|ingress [handle
-    H] KIND``) as a netlink library sends it: ``parent`` ``root``, ``ingress``
-    or ``X:Y``; ``handle`` ``X:`` (None: the kernel picks); ``options`` the
-    kind's raw ``TCA_OPTIONS`` (``tbf``: ``tc_tbf_qopt``'s ``rate`` in bytes/s,
-    ``buffer`` in ticks, ``limit`` in bytes, optional ``mtu``, ``peakrate``,
-    ``linklayer``, ``mpu``, ``overhead``, ``rate64``, ``burst``, ``pburst``;
-    ``ingress``: ``{}``, an empty attribute; None: no attribute at all);
-    ``mode`` ``add`` (``NLM_F_CREATE|NLM_F_EXCL``), ``replace`` or ``change``."""
-
-    netns: str = INIT_NET
-    dev: str
-    kind: str
-    parent: str = "root"
-    handle: str | None = None
-    options: dict[str, Any] | None = None
-    mode: str = "add"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class QdiscDel:
-    """``RTM_DELQDISC`` (``tc qdisc del dev DEV root|ingress [handle H] [KIND]``)."""
-
-    netns: str = INIT_NET
-    dev: str
-    parent: str = "root"
-    handle: str | None = None
-    kind: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FilterAdd:
-    """``RTM_NEWTFILTER`` of a u32 filter (``tc filter add dev DEV parent P
-    protocol PROTO prio N u32 match u32 VAL MASK at OFF flowid C action ...``):
-    ``keys`` as ``{"val", "mask", "off"}`` (one match-all key by default),
-    ``actions`` in order, each ``{"kind": "mirred", "eaction": "egress
-    redirect"|"egress mirror", "dev": TARGET, "control": "stolen"|"pass"|...}``;
-    ``prio`` 0 lets the kernel choose; ``mode`` as for :class:`QdiscAdd`."""
-
-    netns: str = INIT_NET
-    dev: str
-    parent: str = "ffff:"
-    kind: str = "u32"
-    protocol: str = "all"
-    prio: int = 0
-    classid: str | None = None
-    keys: list[dict[str, int]] = field(default_factory=lambda: [{"val": 0, "mask": 0, "off": 0}])
-    actions: list[dict[str, Any]] = field(default_factory=list)
-    mode: str = "add"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FilterDel:
-    """``RTM_DELTFILTER`` (``tc filter del dev DEV parent P [prio N [protocol P]]``):
-    without ``prio`` every filter under ``parent`` goes."""
-
-    netns: str = INIT_NET
-    dev: str
-    parent: str = "ffff:"
-    prio: int = 0
-    protocol: str | None = None
-    kind: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Dump:
-    """``ip -j link|addr|route table all|rule|neigh``, ``bridge -j fdb|link``,
-    ``tc -j -s -d -r qdisc show`` (``qdisc``), and for ``filter`` ``tc -j filter
-    show dev DEV parent ffff:`` of every device with an ingress qdisc, each
-    record led by ``"dev": DEV``: the result is the list of records the tools
-    print.  ``dev`` narrows an ``addr`` dump to one device (``ip -j addr show dev
-    X``; netlink's ``AddrList(link)``): no record when there is no such device.
-    One link is :class:`LinkGet`."""
-
-    netns: str = INIT_NET
-    what: str
-    dev: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.what not in DUMPS:
-            raise ValueError(f"Dump.what must be one of {', '.join(DUMPS)}, not {self.what!r}")
-        if self.dev is not None and self.what != "addr":
-            raise ValueError("Dump.dev narrows only an addr dump (one link is LinkGet)")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LinkGet:
-    """``ip -j -d link show dev IFNAME``: a list of the one device's record, by
-    ``RTM_GETLINK`` (netlink's ``LinkByName``), or :class:`~netsim.errors.NoSuchDevice`.  Unlike a
-    dump, the kernel first runs the link watcher's pending event for that device
-    (``rtnl_getlink()`` -> ``linkwatch_sync_dev()``), so its operstate is current."""
-
-    netns: str = INIT_NET
-    ifname: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RouteGet:
-    """``ip -j route get DST`` (``RTM_GETROUTE``, netlink's ``RouteGet``): the result
-    is the list of records it prints (one); no route is the kernel's error
-    (``ENETUNREACH``)."""
-
-    netns: str = INIT_NET
-    dst: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
