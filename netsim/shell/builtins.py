@@ -311,9 +311,8 @@ def _test_eval(sh: Shell, args: list[str]) -> bool:
         op, arg = args
         if op in ("-n", "-z"):
             return (arg != "") == (op == "-n")
-        if op in ("-e", "-f", "-d"):
-            exists = sh.fs.exists(arg) and arg != ""
-            return exists if op == "-e" else exists and sh.fs.is_dir(arg) == (op == "-d")
+        if op in ("-e", "-f", "-d", "-S"):
+            return sh.fs.file_test(op, arg)
         raise _TestError(f"{op}: unary operator expected")
     if len(args) == 3:
         a, op, b = args

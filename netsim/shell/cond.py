@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["eval_cond"]
 
 _INT_OPS: Final = ("-eq", "-ne", "-lt", "-le", "-gt", "-ge")
-_UNARY: Final = ("-z", "-n", "-e", "-f", "-d")
+_UNARY: Final = ("-z", "-n", "-e", "-f", "-d", "-S")
 
 
 class _CondError(Exception):
@@ -117,9 +117,7 @@ class _Eval:
                 return False
             if lit in ("-z", "-n"):
                 return (arg != "") == (lit == "-n")
-            fs = self.sh.fs
-            exists = arg != "" and fs.exists(arg)
-            return exists if lit == "-e" else exists and fs.is_dir(arg) == (lit == "-d")
+            return self.sh.fs.file_test(lit, arg)
         left = self.text(first)
         if nxt is None or (nxt[0] == "op" and nxt[1] in ("&&", "||", ")")):
             return left != ""

@@ -71,6 +71,20 @@ class MemFs:
         p = self.path(name)
         return p in self.dirs or (self.overlay is not None and self.overlay.isdir(p))
 
+    def file_test(self, op: str, name: str) -> bool:
+        """``test``'s file operators: ``-e`` exists, ``-f`` a regular file,
+        ``-d`` a directory, ``-S`` a socket (coreutils/bash ``stat`` checks)."""
+        if name == "" or not self.exists(name):
+            return False
+        if op == "-e":
+            return True
+        p = self.path(name)
+        if op == "-S":
+            return p in self.sockets
+        if self.is_dir(p):
+            return op == "-d"
+        return op == "-f" and p not in self.sockets
+
     def exists(self, name: str) -> bool:
         p = self.path(name)
         if p in self.dirs or p in self.files:
@@ -109,6 +123,8 @@ class MemFs:
             raise FsError(EISDIR)
         if p not in self.files:
             raise FsError(ENOENT)
+        if p in self.sockets:
+            raise FsError("No such device or address")  # ENXIO: open() of a socket
         return self.files[p]
 
     def write(self, name: str, text: str, *, append: bool = False) -> None:

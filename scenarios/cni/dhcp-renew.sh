@@ -3,7 +3,9 @@
 # ciaddr, options 50 and 54 (d2g/dhcp4client's RenewalRequestPacket); dnsmasq
 # takes it as SELECTING and answers ciaddr by unicast, through the routing
 # table (ARP, and an ICMP port unreachable back: nothing listens on UDP 68, the
-# client reads through a packet socket).  Runs about 70 s on the kernel.
+# client reads through a packet socket).  The snapshot comes 8 s after the
+# renewal, when the neighbour entries it used (DELAY for 5 s, then a probe)
+# are REACHABLE again, not on that boundary.  Runs about 70 s on the kernel.
 mkdir -p /var/lib/misc
 ip netns add node
 ip netns add pod1
@@ -23,7 +25,7 @@ echo "ADD [exit $?]"
 sleep 30
 while read -r day time msg; do echo "$msg"; done < /var/lib/dhcp.log | grep -v 'retrying in\|expiration is'
 echo "-- 30 s later"
-sleep 35
+sleep 38
 while read -r day time msg; do echo "$msg"; done < /var/lib/dhcp.log | grep -o '.* lease renewed\|.* renewing lease'
 ip -n pod1 -br addr show eth0
 while read -r expiry rest; do echo "$rest"; done < /var/lib/misc/dnsmasq.leases

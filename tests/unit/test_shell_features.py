@@ -267,3 +267,15 @@ def test_grep_o_prints_each_match() -> None:
         "printf_=1\ncat > f <<EOF\na1b22\nccc\nEOF\ngrep -o '[0-9]\\+' f\ngrep -on 'b\\|c' f"
     )
     assert res.stdout == "1\n22\n1:b\n2:c\n2:c\n2:c\n"
+
+
+def test_file_tests_tell_a_socket_from_a_file() -> None:
+    """A unix socket (the dhcp daemon's) is ``-e`` and ``-S`` but not ``-f``;
+    ``cat`` of it fails with ENXIO (checked against bash 5 and coreutils)."""
+    r = sh(
+        "/usr/lib/cni/dhcp daemon -socketpath /run/d.sock > /dev/null 2>&1 &\n"
+        "sleep 1; for op in -e -f -S -d; do [ $op /run/d.sock ]; echo -n $?; done\n"
+        '[[ -S /run/d.sock && ! -f /run/d.sock && -S /run/d.sock ]]; echo " $?"\n'
+        "[ -S /run ]; echo $?; cat /run/d.sock; echo $?"
+    )
+    assert r == ShellResult("0101 0\n1\n1\n", "cat: /run/d.sock: No such device or address\n", 0)
