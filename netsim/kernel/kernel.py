@@ -1,4 +1,5 @@
-"""The kernel: namespaces, and the device operations rtnetlink offers.
+"""The kernel: namespaces, and the device operations rtnetlink offers
+(``ip link set``'s changes are in :mod:`netsim.kernel.setlink`).
 
 Each operation checks everything before it changes anything, so a refused
 request leaves no trace, except where the real kernel itself leaves one (a
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import errno
 from collections.abc import Callable, Iterator
-from typing import Any, Final, TypeVar, cast
+from typing import Any, Final, TypeVar
 
 from netsim.addr import MacAddr
 from netsim.engine import DEFAULT_LATENCY, Engine
@@ -18,7 +19,7 @@ from netsim.kernel.bridge.device import Bridge, br_device_event
 from netsim.kernel.bridge.fdb import NUD_PERMANENT
 from netsim.kernel.bridge.port import BridgePort
 from netsim.kernel.ipv4.frontend import inet_netdev_event
-from netsim.kernel.links.base import IFF_ALLMULTI, IFF_PROMISC, Link, NetdevEvent
+from netsim.kernel.links.base import Link, NetdevEvent
 from netsim.kernel.links.ipvlan import ipvlan_device_event
 from netsim.kernel.links.loopback import Loopback
 from netsim.kernel.links.macvlan import macvlan_device_event
@@ -29,9 +30,10 @@ from netsim.kernel.linkwatch import LinkWatch
 from netsim.kernel.netns import Netns
 from netsim.kernel.packet_sock import packet_notifier
 from netsim.kernel.sched.api import tc_netdev_event
+from netsim.kernel.setlink import IFALIASZ, SetLinkOps, rtnl
 from netsim.kernel.sysctl.build import DEFAULT_BUILD, KernelBuild
 
-__all__ = ["INIT_NET", "NS_INUM_FIRST", "Kernel"]
+__all__ = ["IFALIASZ", "INIT_NET", "NS_INUM_FIRST", "Kernel", "rtnl"]
 
 #: ``proc_alloc_inum()`` numbers namespaces from ``PROC_DYNAMIC_FIRST``
 #: (0xF0000000) up, with the other inodes it hands out in between; a fresh
@@ -39,29 +41,13 @@ __all__ = ["INIT_NET", "NS_INUM_FIRST", "Kernel"]
 NS_INUM_FIRST: Final = 4026532177
 NS_INUM_STEP: Final = 65
 
-#: ``IFALIASZ``: an alias is shorter than this.
-IFALIASZ: Final = 256
 _PORT_FLAGS: Final = frozenset({"hairpin", "learning", "flood", "mcast_flood", "bcast_flood"})
 
 #: The name the model gives the initial namespace (``init_net``).
 INIT_NET: Final = "init_net"
 
 L = TypeVar("L", bound=Link)
-F = TypeVar("F", bound=Callable[..., Any])
 NetdevNotifier = Callable[[NetdevEvent, Link], None]
-
-
-def rtnl(fn: F) -> F:
-    """One rtnetlink request: when it returns (or fails), the link watcher gets its turn."""
-
-    def request(self: Kernel, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(self, *args, **kwargs)
-        finally:
-            self.linkwatch.end_of_request()
-
-    request.__name__, request.__doc__ = fn.__name__, fn.__doc__
-    return cast(F, request)
 
 
 def sysctl_netdev_event(event: NetdevEvent, dev: Link) -> None:
@@ -77,7 +63,7 @@ def sysctl_netdev_event(event: NetdevEvent, dev: Link) -> None:
         ns.sysctl.set_mtu(dev.ifname, dev.mtu)
 
 
-class Kernel:
+class Kernel(SetLinkOps):
     """Every namespace of one simulated machine (or cluster) and their devices."""
 
     def __init__(self, engine: Engine, *, latency: float = DEFAULT_LATENCY, possible_cpus: int = 1,
@@ -282,95 +268,6 @@ class Kernel:
         if isinstance(dev, Loopback):
             raise KernelError(errno.EOPNOTSUPP)
         self.unregister(dev)
-
-    # --- changing links -----------------------------------------------------------------------
-
-    @rtnl
-    def set_netns(self, dev: Link, target: Netns) -> None:
-        """``dev_change_net_namespace()``: arrives down, unenslaved, ifindex kept if free."""
-        ns = dev.netns
-        assert ns is not None
-        if dev.netns_local:
-            raise KernelError(errno.EINVAL, "The interface netns is immutable")
-        if target is ns:
-            return
-        if dev.ifname in target:
-            raise KernelError(
-                errno.EEXIST, "An interface with the same name exists in the target netns"
-            )
-        dev.close()
-        self.notify(NetdevEvent.UNREGISTER, dev)
-        ns.detach(dev)
-        dev.qdisc = "noop"  # dev_shutdown()
-        ns.peernet_id(target)  # dev_change_net_namespace(): the RTM_DELLINK's target nsid
-        target.attach(dev, keep_ifindex=dev.ifindex)
-        self.notify(NetdevEvent.REGISTER, dev)
-        peer = getattr(dev, "peer", None)  # the RTM_NEWLINK names the peer's namespace
-        if peer is not None and peer.netns is not None and peer.netns is not target:
-            target.peernet_id(peer.netns)
-
-    @rtnl
-    def set_master(self, dev: Link, master: Link | None) -> None:
-        """``do_set_master()``: leave the old master, then join the new one."""
-        if master is dev.master:
-            return
-        if dev.master is not None:
-            old = dev.master
-            assert isinstance(old, Bridge)
-            old.del_if(dev)
-        if master is None:
-            return
-        if not isinstance(master, Bridge):
-            raise KernelError(errno.EOPNOTSUPP)
-        master.add_if(dev)
-
-    @rtnl
-    def set_up(self, dev: Link, up: bool) -> None:
-        """``ip link set DEV up|down`` (``dev_change_flags``)."""
-        if up:
-            dev.open()
-        else:
-            dev.close()
-
-    @rtnl
-    def set_promisc(self, dev: Link, on: bool) -> None:
-        """``ip link set DEV promisc on|off``: ``__dev_change_flags()`` keeps the
-        user's wish in ``gflags`` (what ``dev_get_flags`` reports as PROMISC) and
-        moves ``promiscuity`` by one (a bridge port's own count stays)."""
-        if on != bool(dev.flags & IFF_PROMISC):
-            dev.flags ^= IFF_PROMISC
-            dev.promiscuity += 1 if on else -1
-
-    @rtnl
-    def set_allmulti(self, dev: Link, on: bool) -> None:
-        """``ip link set DEV allmulticast on|off``: as promisc, ``gflags`` and the
-        ``allmulti`` count (``__dev_set_allmulti``)."""
-        if on != bool(dev.flags & IFF_ALLMULTI):
-            dev.flags ^= IFF_ALLMULTI
-            dev.allmulti += 1 if on else -1
-
-    @rtnl
-    def set_mtu(self, dev: Link, mtu: int) -> None:
-        dev.set_mtu(mtu)
-
-    @rtnl
-    def set_address(self, dev: Link, address: MacAddr) -> None:
-        dev.set_address(address)
-
-    @rtnl
-    def set_alias(self, dev: Link, alias: str) -> None:
-        """``dev_set_alias()`` (``IFLA_IFALIAS``): an empty alias removes it; the
-        attribute's policy allows ``IFALIASZ - 1`` bytes."""
-        if len(alias.encode()) >= IFALIASZ:  # validate_nla(): NLA_STRING longer than .len
-            raise KernelError(errno.ERANGE, "Attribute failed policy validation")
-        dev.ifalias = alias
-
-    @rtnl
-    def set_name(self, dev: Link, name: str) -> None:
-        ns = dev.netns
-        assert ns is not None
-        ns.rename(dev, name)
-        self.notify(NetdevEvent.CHANGENAME, dev)
 
     # --- FDB (bridge fdb add / del) -------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from netsim.errors import KernelError
 from netsim.kernel import INIT_NET
-from netsim.kernel.kernel import IFALIASZ
+from netsim.kernel.setlink import IFALIASZ
 from netsim.shell.proc import Proc
 from netsim.tools.ip_neigh import ll_addr_a2n
 from netsim.tools.ip_util import Args, IpExit, invarg, matches

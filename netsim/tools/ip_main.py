@@ -98,7 +98,8 @@ def _handlers() -> dict[str, Callable[[Proc, Args], None]]:
     from netsim.tools.ip_link import do_iplink
     from netsim.tools.ip_neigh import do_ipneigh
     from netsim.tools.ip_netns import do_netns
-    from netsim.tools.ip_route import do_iproute, do_iprule
+    from netsim.tools.ip_route import do_iproute
+    from netsim.tools.ip_rule import do_iprule
 
     return {
         "address": do_ipaddr,

@@ -1,4 +1,5 @@
-"""``ip route`` (add, delete, replace, append, show, get) and ``ip rule``."""
+"""``ip route`` (add, delete, replace, append, show, get, flush): iproute2's
+``ip/iproute.c``.  ``ip rule`` is in :mod:`netsim.tools.ip_rule`."""
 
 from __future__ import annotations
 
@@ -6,31 +7,20 @@ import errno
 from typing import Any, Final
 
 from netsim.addr import IfAddr, ip4, mask4
-from netsim.backends.sim.dump_l3 import route_get_record, route_records, rule_records
+from netsim.backends.sim.dump_l3 import route_get_record, route_records
 from netsim.errors import KernelError
-from netsim.iproute import ip_route_get, ip_route_show, ip_rule_show
+from netsim.iproute import ip_route_get, ip_route_show
 from netsim.kernel.ipv4.consts import PROTOS_BY_NAME, TYPES_BY_NAME
 from netsim.shell.proc import Proc
-from netsim.tools.ip_inet6 import check_family, route_v6, route_v6_show, rule_v6
+from netsim.tools.ip_inet6 import check_family, route_v6, route_v6_show
 from netsim.tools.ip_nexthop import parse_nexthops
-from netsim.tools.ip_util import Args, IpExit, emit_json, invarg, matches
+from netsim.tools.ip_util import RT_TABLES, Args, IpExit, emit_json, int_arg, matches, rt_table
 
-__all__ = ["do_iproute", "do_iprule"]
-
-_TABLES: Final = {"main": 254, "local": 255, "default": 253}
+__all__ = ["do_iproute"]
 
 
 def _garbage(what: str, word: str) -> IpExit:
     return IpExit(f'Error: either "{what}" is duplicate, or "{word}" is a garbage.\n', 255)
-
-
-def _table(value: str) -> int:
-    if value in _TABLES:
-        return _TABLES[value]
-    try:
-        return int(value, 0)
-    except ValueError:
-        raise IpExit(f'Error: argument "{value}" is wrong: invalid table ID\n\n', 255) from None
 
 
 def _scope(value: str) -> str:
@@ -55,14 +45,6 @@ def _inet(value: str, what: str = "address") -> str:
     except ValueError:
         raise IpExit(f'Error: inet {what} is expected rather than "{value}".\n', 1) from None
     return value
-
-
-def _int(value: str, what: str) -> int:
-    try:
-        return int(value, 0)
-    except ValueError:
-        msg = f'Error: argument "{value}" is wrong: "{what}" value is invalid\n\n'
-        raise IpExit(msg, 255) from None
 
 
 # --- ip route ---------------------------------------------------------------------------------
@@ -109,14 +91,14 @@ def _modify(proc: Proc, args: Args, verb: str) -> None:
         elif word == "via":
             kw["via"] = args.next_arg()
         elif matches(word, "metric") or matches(word, "priority") or matches(word, "preference"):
-            kw["metric"] = _int(args.next_arg(), "metric")
+            kw["metric"] = int_arg(args.next_arg(), "metric")
         elif word == "scope":
             kw["scope"] = _scope(args.next_arg())
         elif word in ("dev", "oif"):
             kw["dev"] = args.next_arg()
         elif matches(word, "table"):
             value = args.next_arg()
-            kw["table"] = _table(value)
+            kw["table"] = rt_table(value)
         elif matches(word, "protocol"):
             kw["proto"] = args.next_arg()
         elif word == "onlink":
@@ -174,9 +156,9 @@ def _show(proc: Proc, args: Args) -> None:
         word = arg
         if matches(word, "table"):
             value = args.next_arg()
-            table = _TABLES.get(value, value) if value != "all" else "all"
+            table = RT_TABLES.get(value, value) if value != "all" else "all"
             if isinstance(table, str) and table != "all":
-                table = _table(table)
+                table = rt_table(table)
         elif word in ("dev", "oif"):
             keep["dev"] = ns.dev(args.next_arg()).ifname
         elif word == "via":
@@ -275,7 +257,7 @@ def _flush(proc: Proc, args: Args) -> None:
     table, dev, proto = 254, None, None
     for word in args:
         if matches(word, "table"):
-            table = _table(args.next_arg())
+            table = rt_table(args.next_arg())
         elif word in {"dev", "oif"}:
             dev = ns.dev(args.next_arg())
         elif matches(word, "protocol"):
@@ -313,7 +295,7 @@ def _get(proc: Proc, args: Args) -> None:
         elif word in ("oif", "dev"):
             kw["oif"] = args.next_arg()
         elif word == "mark":
-            kw["mark"] = _int(args.next_arg(), "mark")
+            kw["mark"] = int_arg(args.next_arg(), "mark")
         else:
             if matches(word, "to"):
                 word = args.next_arg()
@@ -336,77 +318,3 @@ def _get(proc: Proc, args: Args) -> None:
         emit_json(proc, opts, records)
     else:
         proc.out(ip_route_get(records, details=opts.details))
-
-
-# --- ip rule ----------------------------------------------------------------------------------
-
-
-def _get_u32(text: str) -> int | None:
-    """``get_u32(&v, text, 0)``: ``strtoul`` in base 0 (``0x`` hex, ``0`` octal)."""
-    try:
-        value = int(text, 16 if text[:2].lower() == "0x" else 8 if text[:1] == "0" else 10)
-    except ValueError:
-        return None
-    return value if 0 <= value <= 0xFFFFFFFF else None
-
-
-def _fwmark(text: str) -> tuple[int, int]:
-    """``fwmark MARK[/MASK]``, as ``iprule_modify()`` reads it."""
-    mark, slash, mask = text.partition("/")
-    value = _get_u32(mark)
-    if value is None:
-        raise invarg("fwmark value is invalid\n", mark)
-    if not slash:
-        return value, 0xFFFFFFFF
-    fwmask = _get_u32(mask)
-    if fwmask is None:
-        raise invarg("fwmask value is invalid\n", mask)
-    return value, fwmask
-
-
-def do_iprule(proc: Proc, args: Args) -> None:
-    opts = args.opts
-    cmd = args.take() if args else "show"
-    if opts.family == 6:
-        rule_v6(proc, args, cmd)
-        return
-    if matches(cmd, "list") or matches(cmd, "show") or matches(cmd, "lst"):
-        records = rule_records(proc.world.netns(opts.netns))
-        if opts.json:
-            emit_json(proc, opts, records)
-        else:
-            proc.out(ip_rule_show(records, details=opts.details))
-        return
-    if not (matches(cmd, "add") or matches(cmd, "delete")):
-        raise IpExit(f'Command "{cmd}" is unknown, try "ip rule help".\n', 255)
-    kw: dict[str, Any] = {}
-    for arg in args:  # iprule_modify()'s keyword order and matching
-        word = arg
-        if word == "not":
-            kw["invert"] = True
-        elif word == "from":
-            kw["src"] = args.next_arg()
-        elif word == "to":
-            kw["dst"] = args.next_arg()
-        elif matches(word, "preference") or matches(word, "order") or matches(word, "priority"):
-            kw["priority"] = _int(args.next_arg(), "preference")
-        elif word == "fwmark":
-            kw["fwmark"], kw["fwmask"] = _fwmark(args.next_arg())
-        elif matches(word, "table") or word == "lookup":
-            kw["table"] = _table(args.next_arg())
-        elif word in ("dev", "iif"):
-            kw["iif"] = args.next_arg()
-        elif word == "oif":
-            kw["oif"] = args.next_arg()
-        elif word in ("blackhole", "unreachable", "prohibit"):
-            kw["action"] = word
-        elif word == "type" and args.peek() in ("blackhole", "unreachable", "prohibit"):
-            kw["action"] = args.next_arg()
-        else:
-            raise IpExit(f'netsim: ip rule: "{word}" is not supported\n', 1)
-    w = proc.world
-    if matches(cmd, "add"):
-        w.rule_add(netns=opts.netns, **kw)
-    else:
-        kw.pop("invert", None), kw.pop("iif", None), kw.pop("oif", None), kw.pop("action", None)
-        w.rule_del(netns=opts.netns, **kw)

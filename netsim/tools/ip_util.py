@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from netsim.errors import KernelError, NetsimError, NoSuchDevice, NoSuchNetns
 
@@ -14,7 +14,19 @@ if TYPE_CHECKING:
     from netsim.kernel import Netns
     from netsim.shell.proc import Proc
 
-__all__ = ["Args", "IpExit", "Opts", "emit_json", "invarg", "jsonw", "matches", "run_iproute"]
+__all__ = [
+    "RT_TABLES",
+    "Args",
+    "IpExit",
+    "Opts",
+    "emit_json",
+    "int_arg",
+    "invarg",
+    "jsonw",
+    "matches",
+    "rt_table",
+    "run_iproute",
+]
 
 
 class IpExit(Exception):
@@ -33,6 +45,29 @@ def matches(word: str, pattern: str) -> bool:
 
 def invarg(msg: str, arg: str) -> IpExit:
     return IpExit(f'Error: argument "{arg}" is wrong: {msg}\n', 255)
+
+
+#: ``rtnl_rttable_a2n()``'s names (``/etc/iproute2/rt_tables``).
+RT_TABLES: Final = {"main": 254, "local": 255, "default": 253}
+
+
+def rt_table(value: str) -> int:
+    """A table name or number, as ``rtnl_rttable_a2n()`` reads it."""
+    if value in RT_TABLES:
+        return RT_TABLES[value]
+    try:
+        return int(value, 0)
+    except ValueError:
+        raise IpExit(f'Error: argument "{value}" is wrong: invalid table ID\n\n', 255) from None
+
+
+def int_arg(value: str, what: str) -> int:
+    """A number in base 0 (``0x`` hex, ``0`` octal), else iproute2's "value is invalid"."""
+    try:
+        return int(value, 0)
+    except ValueError:
+        msg = f'Error: argument "{value}" is wrong: "{what}" value is invalid\n\n'
+        raise IpExit(msg, 255) from None
 
 
 @dataclass

@@ -22,6 +22,9 @@ the subset a CNI test bed needs, in the world's simulated time.
   client asks (or ``--dhcp-broadcast``), else unicast to ``yiaddr`` with the
   client's MAC put in the ARP table (``SIOCSARP``, STALE); TOS CS6, no DF.
 
+The choice of a new address and its ping check are in
+:mod:`netsim.apps.dnsmasq.allocate`.
+
 Not modelled: DNS, ``dhcp-host``, tags, BOOTP, DECLINE, INFORM, relays
 beyond the reply to ``giaddr``, logging (to syslog), lease-expiry timers
 (expired leases are dropped when the next packet comes, not at expiry).
@@ -29,15 +32,13 @@ beyond the reply to ``giaddr``, logging (to syslog), lease-expiry timers
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import ipaddress
 from collections import deque
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
-from netaddr import IPAddress
-
+from netsim.apps.dnsmasq.allocate import Wait, address_allocate, do_icmp_ping
 from netsim.apps.dnsmasq.config import Config
 from netsim.apps.dnsmasq.rfc2131 import (
     INFINITE,
@@ -51,8 +52,6 @@ from netsim.apps.dnsmasq.rfc2131 import (
     options,
 )
 from netsim.errors import KernelError
-from netsim.kernel.ipv4.sockets import SockEvent
-from netsim.packet import ICMP, IPv4
 from netsim.packet.dhcp import (
     BOOTREQUEST,
     DHCP,
@@ -74,11 +73,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Server"]
 
-PING_WAIT: Final = 3.0
-PING_CACHE_TIME: Final = 30.0
 IPTOS_CLASS_CS6: Final = 0xC0
 _ADDR = ipaddress.IPv4Address
-Wait = Generator[Any, Any, Any]
 
 
 class Server:
@@ -148,9 +144,10 @@ class Server:
         except StopIteration:
             self.busy = None
             return
-        self.timer = self.ns.kernel.engine.timer(wait, lambda: self._resume(gen, False))
+        self.timer = self.ns.kernel.engine.timer(wait, lambda: self.resume(gen, False))
 
-    def _resume(self, gen: Generator[float, bool, Any], replied: bool) -> None:
+    def resume(self, gen: Generator[float, bool, Any], replied: bool) -> None:
+        """Go on with ``gen`` after its wait: ``replied`` when an echo reply ended it."""
         if self.busy is not gen:
             return
         if replied:
@@ -248,12 +245,12 @@ class Server:
         if lease is not None and narrow(contexts, lease.addr, available=True):
             addr = lease.addr
         elif rq is not None and narrow(contexts, rq, available=True) and not self.by_addr(rq):
-            free = yield from self.ping_free(rq)
+            free = yield from do_icmp_ping(self, rq)
             addr = rq if free else None
         if addr is None:
             if not mess.hlen:
                 return None  # no unique-id
-            addr = yield from self.allocate(contexts, mess.chaddr[: mess.hlen])
+            addr = yield from address_allocate(self, contexts, mess.chaddr[: mess.hlen])
             if addr is None:
                 return None  # no address available
         ctx = narrow(contexts, addr)
@@ -317,64 +314,6 @@ class Server:
             lease.hostname = hostname
         lease.expires = 0 if t == INFINITE else self.now + t
         return options(self.conf, mess, ctx, DHCPACK, yiaddr, t, hostname)
-
-    # --- addresses -------------------------------------------------------------------------
-
-    def allocate(self, contexts: list[Context], hw: bytes) -> Wait:
-        """``address_allocate``: from the MAC's SDBM hash on, the first free address."""
-        j = 0
-        for b in hw:
-            j = (b + (j << 6) + (j << 16) - j) & 0xFFFFFFFF
-        j = j or 1
-        for c in contexts:
-            start, end = int(c.range.start), int(c.range.end)
-            first = start + j % (1 + end - start)
-            a = first
-            while True:
-                addr = _ADDR(a)
-                router = any(int(d.local) == a for d in contexts)
-                classc = a >> 29 == 0b110
-                if (
-                    not router
-                    and self.by_addr(addr) is None
-                    and (not classc or a & 0xFF not in (0, 0xFF))
-                ):
-                    free = yield from self.ping_free(addr)
-                    if free:
-                        return addr
-                a = start if a == end else a + 1
-                if a == first:
-                    break
-        return None
-
-    def ping_free(self, addr: _ADDR) -> Wait:
-        """``do_icmp_ping``: no echo reply within 3 s (or a recent such finding)."""
-        when = self.pings.get(int(addr))
-        now = self.env.now
-        recent = [t for t in self.pings.values() if now - t <= PING_CACHE_TIME]
-        if when is not None and now - when <= PING_CACHE_TIME:
-            return True
-        if self.conf.no_ping or len(recent) >= int(0.6 * (PING_CACHE_TIME / PING_WAIT)):
-            return True
-        sock = self.ns.inet.sockets.ping_socket()
-        gen = self.busy
-        assert gen is not None
-
-        def reply(ev: SockEvent) -> None:
-            if ev.kind == "data" and ev.src == int(addr):
-                self.ns.kernel.engine.call_later(0.0, lambda _: self._resume(gen, True), None)
-
-        sock.on_event = reply
-        with contextlib.suppress(KernelError):
-            self.ns.inet.output(IPv4(IPAddress(0, 4), IPAddress(int(addr), 4), 1,
-                                     ICMP.echo_request(sock.ident, 0, bytes(20)), flags=0b010,
-                                     ident=self.ns.inet.next_id()))  # fmt: skip
-        replied = yield PING_WAIT
-        sock.close()
-        if replied:
-            return False
-        self.pings[int(addr)] = now
-        return True
 
     # --- send ---------------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ looked up first, as iproute2 does (``Cannot find device "x"``).  Every socket
 is opened inside its namespace by pyroute2's fork-and-pass-fd
 (``IPRoute(netns=NAME)``); the agent's own thread never changes namespace.
 Namespaces, sysctls and dumps go through the real ``ip``/``sysctl`` (see
-:mod:`netsim.backends.linux.dumps`).
+:mod:`netsim.backends.linux.dumps`); the link requests are in
+:mod:`netsim.backends.linux.apply_link`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import errno
 import os
 from typing import Any, Final
 
+from netsim.backends.linux.apply_link import link_add, link_set
 from netsim.backends.linux.dumps import conntrack_delete, dump, link_get, route_get, run_tool
 from netsim.errors import KernelError, NoSuchDevice, NoSuchNetns
 from netsim.host.ops import (
@@ -59,14 +61,6 @@ _FDB_NUD = {"permanent": 0xC0, "static": 0x42, "dynamic": 0x02}
 _NTF_SELF, _NTF_MASTER = 0x02, 0x04
 _SCOPES = {"global": 0, "universe": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255}
 _RTNH_F_ONLINK = 4
-_IFF_PROMISC = 0x100
-_IFF_ALLMULTI = 0x200
-#: ``LinkAdd.data`` of a vxlan -> pyroute2's ``IFLA_VXLAN_*`` names (``World.add_vxlan``'s words).
-_VXLAN = {"id": "vxlan_id", "remote": "vxlan_group", "group": "vxlan_group",
-          "local": "vxlan_local", "dstport": "vxlan_port", "learning": "vxlan_learning",
-          "proxy": "vxlan_proxy", "l2miss": "vxlan_l2miss", "l3miss": "vxlan_l3miss",
-          "ttl": "vxlan_ttl", "tos": "vxlan_tos", "ageing": "vxlan_ageing",
-          "maxaddress": "vxlan_limit", "udpcsum": "vxlan_udp_csum"}  # fmt: skip
 
 
 #: Kind -> (module, kernel config option) that provides it.
@@ -132,9 +126,9 @@ class Applier:
             case NetnsDel(name=name):
                 self._netns_del(name)
             case LinkAdd():
-                self._link_add(op)
+                link_add(self, op)
             case LinkSet():
-                self._link_set(op)
+                link_set(self, op)
             case LinkDel():
                 ipr = self.ipr(op.netns)
                 ipr.link("del", index=self.index(ipr, op.ifname))
@@ -267,95 +261,6 @@ class Applier:
         run_tool(["ip", "netns", "del", name])
 
     # --- links ---------------------------------------------------------------------------
-
-    def _link_add(self, op: LinkAdd) -> None:
-        ipr = self.ipr(op.netns)
-        req: dict[str, Any] = {"ifname": op.ifname, "kind": op.kind}
-        if op.address is not None:
-            req["address"] = op.address
-        if op.mtu is not None:
-            req["mtu"] = op.mtu
-        if op.txqlen is not None:
-            req["txqlen"] = op.txqlen
-        if op.link is not None:
-            req["link"] = self.index(ipr, op.link)
-        fds: list[int] = []
-        try:
-            if op.to_netns is not None:  # IFLA_NET_NS_FD: made there, found here
-                fds.append(self.netns_fd(op.to_netns))
-                req["net_ns_fd"] = fds[-1]
-            req.update(self._kind_data(ipr, op, fds))
-            ipr.link("add", **req)
-        finally:
-            for fd in fds:
-                os.close(fd)
-
-    def _kind_data(self, ipr: Any, op: LinkAdd, fds: list[int]) -> dict[str, Any]:
-        d = op.data
-        match op.kind:
-            case "veth":
-                peer: dict[str, Any] = {"ifname": d.get("peer", "veth%d")}
-                if d.get("peer_address") is not None:
-                    peer["address"] = d["peer_address"]
-                if d.get("peer_mtu") is not None:
-                    peer["mtu"] = int(d["peer_mtu"])
-                if op.txqlen is not None:
-                    peer["txqlen"] = op.txqlen
-                if d.get("peer_netns") is not None:
-                    fds.append(self.netns_fd(d["peer_netns"]))
-                    peer["net_ns_fd"] = fds[-1]
-                return {"peer": peer}
-            case "vxlan":
-                return self._vxlan_data(ipr, d)
-            case "macvlan" | "ipvlan" if d.get("mode") is not None:
-                mode = str(d["mode"])
-                return {f"{op.kind}_mode": mode if op.kind == "macvlan" else mode.lower()}
-            case "vlan":
-                return {"vlan_id": int(d["id"])}
-        return {}
-
-    def _vxlan_data(self, ipr: Any, d: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in d.items():
-            if key in _VXLAN and value is not None:
-                out[_VXLAN[key]] = int(value) if isinstance(value, bool) else value
-        if d.get("dev") is not None:
-            out["vxlan_link"] = self.index(ipr, d["dev"])
-        if d.get("srcport") is not None and tuple(d["srcport"]) != (0, 0):
-            low, high = d["srcport"]
-            out["vxlan_port_range"] = {"low": low, "high": high}
-        if d.get("ttl") is None:
-            out["vxlan_ttl_inherit"] = 1
-        return out
-
-    def _link_set(self, op: LinkSet) -> None:
-        ipr = self.ipr(op.netns)
-        req: dict[str, Any] = {"index": self.index(ipr, op.ifname)}
-        there = ipr if op.to_netns is None else self.ipr(op.to_netns)
-        fd = None
-        if op.to_netns is not None:
-            fd = req["net_ns_fd"] = self.netns_fd(op.to_netns)
-        if op.address is not None:
-            req["address"] = op.address
-        if op.mtu is not None:
-            req["mtu"] = op.mtu
-        if op.name is not None:
-            req["ifname"] = op.name
-        if op.alias is not None:
-            req["ifalias"] = op.alias
-        if op.master is not None:
-            req["master"] = self.index(there, op.master) if op.master else 0
-        if op.up is not None:
-            req["state"] = "up" if op.up else "down"
-        if op.promisc is not None or op.allmulti is not None:
-            req["flags"] = (_IFF_PROMISC if op.promisc else 0) | (_IFF_ALLMULTI if op.allmulti else 0)  # fmt: skip  # noqa: E501
-            req["change"] = (_IFF_PROMISC if op.promisc is not None else 0) | (
-                _IFF_ALLMULTI if op.allmulti is not None else 0)  # fmt: skip
-        try:
-            ipr.link("set", **req)
-        finally:
-            if fd is not None:
-                os.close(fd)
 
     def _brport(self, op: BridgePortSet) -> None:
         """``bridge link set dev IFNAME hairpin|learning|flood on|off`` with the real

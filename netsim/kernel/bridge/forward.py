@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Final
 
 from netsim.addr import MacAddr
 from netsim.kernel.bridge.port import BridgePort, PortState
-from netsim.kernel.links.base import ETH_HLEN, VLAN_HLEN, eth_type_trans
+from netsim.kernel.links.base import ETH_HLEN, VLAN_HLEN
+from netsim.kernel.links.rx import eth_type_trans
 from netsim.kernel.netfilter.bridge import br_nf_forward, br_nf_pre_routing
 from netsim.kernel.skb import PACKET_HOST, Skb
 from netsim.trace import BRIDGED, FLOODED, FORWARDED, RECEIVED

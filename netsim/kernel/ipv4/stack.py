@@ -11,9 +11,10 @@ error route, answered with ICMP unreachable when forwarding is on.
 Forwarding (``ip_forward``): TTL 1 gets *time exceeded*; an oversized
 packet with DF gets *fragmentation needed*; otherwise TTL - 1 and out.
 
-Local output (``ip_local_out``): route, source address, fragmentation when
-the packet does not fit (see :mod:`.fragment`), neighbour resolution (or
-loopback for local destinations, ``ff:ff:ff:ff:ff:ff`` for broadcast).
+Local output (``ip_local_out``, in :mod:`.output`): route, source address,
+fragmentation when the packet does not fit (see :mod:`.fragment`), neighbour
+resolution (or loopback for local destinations, ``ff:ff:ff:ff:ff:ff`` for
+broadcast).
 
 Netfilter (:mod:`netsim.kernel.netfilter`) hooks in while the namespace has
 rules (``nf_on``): PREROUTING before the input route, INPUT in
@@ -27,8 +28,7 @@ import dataclasses
 import errno
 from typing import TYPE_CHECKING, Any, Final
 
-from netsim.addr import BROADCAST, MacAddr
-from netsim.errors import KernelError
+from netsim.kernel.ipv4 import output as ipv4_output
 from netsim.kernel.ipv4.arp import arp_rcv, arp_solicit
 from netsim.kernel.ipv4.consts import RT_SCOPE_LINK, RTN_BROADCAST, RTN_LOCAL, RTN_UNICAST
 from netsim.kernel.ipv4.fib import FibLookupError
@@ -36,7 +36,7 @@ from netsim.kernel.ipv4.fragment import Reassembly, ip_fragment
 from netsim.kernel.ipv4.icmp import Icmp
 from netsim.kernel.ipv4.multipath import fib_select_path
 from netsim.kernel.ipv4.neigh import NeighTable
-from netsim.kernel.ipv4.route import OutputRoute, ip_route_output
+from netsim.kernel.ipv4.output import l2_xmit
 from netsim.kernel.ipv4.sockets import Sockets
 from netsim.kernel.skb import PACKET_OTHERHOST, Skb
 from netsim.packet import ETH_P_ARP, ETH_P_IP, Ethernet, IPv4
@@ -171,95 +171,16 @@ class InetStack:
         self.ip_id = (self.ip_id + 1) & 0xFFFF
         return self.ip_id
 
-    def output(self, pkt: IPv4, *, oif: Link | None = None, skb: Skb | None = None,
-               route: OutputRoute | None = None, pmtudisc: str = "want") -> Skb:  # fmt: skip
-        """``ip_local_out()`` for a packet this namespace originates; returns the skb.
+    #: ``ip_local_out()`` (:mod:`netsim.kernel.ipv4.output`).
+    output = ipv4_output.output
 
-        ``pmtudisc`` is the socket's ``IP_MTU_DISCOVER``: with ``want`` (the
-        default) a packet that does not fit the device goes out in fragments
-        without DF, with ``do`` the send fails with ``EMSGSIZE``.  Raises
-        :class:`KernelError` as ``connect()``/``sendto()`` would.
-        """
-        daddr, saddr = int(pkt.dst), int(pkt.src)
-        rt = route or ip_route_output(self.ns, daddr, saddr=saddr, oif=oif)
-        if not saddr:
-            pkt = dataclasses.replace(pkt, src=_ipv4(rt.saddr))
-        nf = None
-        if self.nf_on:
-            out, rt, nf = self.ns.netfilter.local_out(pkt, rt)
-            if out is None:  # dropped in OUTPUT or at re-route: lost without an error
-                skb = skb or Skb(pkt, self.kernel.engine.trace.new_flow(pkt),
-                                 self.kernel.engine.trace.steps, None)  # fmt: skip
-                rt.dev.drop(skb, "netfilter: dropped in OUTPUT")
-                return skb
-            pkt, daddr = out, int(out.dst)
-        mtu = self.path_mtu(daddr, rt.dev)
-        too_big = pkt.wire_len > mtu and rt.dev.link_type != "loopback"
-        if too_big and pmtudisc == "do":
-            raise KernelError(errno.EMSGSIZE)
-        if skb is None:
-            trace = self.kernel.engine.trace
-            skb = Skb(pkt, trace.new_flow(pkt), trace.steps, None)
-            skb.note(self.now, self.ns.name, rt.dev.ifname, "SENT", None)
-        else:
-            skb.frame, skb.len = pkt, pkt.wire_len
-        if nf is not None:
-            skb.nf = nf
-            post = self.ns.netfilter.postrouting(nf, pkt, rt.dev, rt.gateway or rt.daddr)
-            if post is None:
-                rt.dev.drop(skb, "netfilter: dropped in POSTROUTING")
-                return skb
-            skb.frame = pkt = post
-        if not too_big:
-            self._dst_output(skb, rt)
-            return skb
-        plain = dataclasses.replace(pkt, flags=pkt.flags & ~IP_DF, checksum=None)
-        frags = ip_fragment(plain, mtu)
-        pieces = [skb] + [skb.clone() for _ in frags[1:]]  # each its own journey from here
-        for piece, frag in zip(pieces, frags, strict=True):
-            piece.frame, piece.len = frag, frag.wire_len
-            self._dst_output(piece, rt)
-        return skb
-
-    def _dst_output(self, skb: Skb, rt: OutputRoute) -> None:
-        """``ip_finish_output2()``: loopback, broadcast, or via the neighbour."""
-        dev = rt.dev
-        if rt.route.type == RTN_LOCAL:
-            if self.neigh.lookup(dev, 0) is None:  # ip_neigh_for_gw(): lo's one entry, 0.0.0.0
-                self.neigh.create(dev, 0)
-            self._loopback(skb, dev)
-            return
-        if rt.route.type == RTN_BROADCAST or rt.daddr == 0xFFFFFFFF:
-            # ip_mc_output(): a copy comes back to this host (dev_loopback_xmit, netif_rx)
-            looped = skb.clone()
-            looped.dev = dev
-            self.kernel.engine.call_later(0.0, self._broadcast_looped, looped)
-            self._l2_xmit(skb, dev, BROADCAST)
-            return
-        nexthop = rt.gateway or rt.daddr
-        n = self.neigh.lookup(dev, nexthop) or self.neigh.create(dev, nexthop)
-        self.neigh.output(n, skb, lambda s, mac: self._l2_xmit(s, dev, mac))
-
-    def _broadcast_looped(self, skb: Skb) -> None:
+    def broadcast_looped(self, skb: Skb) -> None:
         """The looped copy keeps its output route: straight to local delivery."""
         dev = skb.dev
         if dev.netns is not self.ns:
             return
         skb.note(self.now, self.ns.name, dev.ifname, "RECEIVED", "looped back")
         self.local_deliver(skb, dev, broadcast=True)
-
-    def _loopback(self, skb: Skb, lo: Link) -> None:
-        frame = Ethernet(MacAddr(0), MacAddr(0), ETH_P_IP, skb.frame)
-        skb.frame, skb.len = frame, frame.wire_len
-        lo.queue_xmit(skb)
-
-    def _l2_xmit(self, skb: Skb, dev: Link, dst: MacAddr) -> None:
-        frame = Ethernet(dst, dev.address, ETH_P_IP, skb.frame)
-        skb.frame, skb.len = frame, frame.wire_len
-        if dev.sched is None:  # dev_queue_xmit() without a qdisc, inlined: hot path
-            dev.xmit(skb)
-        else:
-            dev.queue_xmit(skb)
 
     # --- input ---------------------------------------------------------------------------------
 
@@ -393,7 +314,7 @@ class InetStack:
         pieces = [skb] + [skb.clone() for _ in frags[1:]]
         for piece, frag in zip(pieces, frags, strict=True):
             piece.frame, piece.len = frag, frag.wire_len
-            self.neigh.output(n, piece, lambda s, mac: self._l2_xmit(s, out, mac))
+            self.neigh.output(n, piece, lambda s, mac: l2_xmit(s, out, mac))
 
     def local_deliver(self, skb: Skb, dev: Link, *, broadcast: bool) -> None:
         """``ip_local_deliver()``: to ICMP, UDP, TCP; others get protocol unreachable."""
@@ -421,9 +342,3 @@ class InetStack:
             dev.drop(skb, f"protocol {ip.proto} unreachable")
             if not broadcast:
                 self.icmp.send_error(ip, dev, 3, 2)
-
-
-def _ipv4(addr: int) -> Any:
-    from netsim.packet import ipv4_addr
-
-    return ipv4_addr(addr)

@@ -12,7 +12,8 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Final, final
 
 from netsim.addr import MacAddr
-from netsim.kernel.links.base import IFF_ALLMULTI, IFF_PROMISC, IFF_UP, Link, eth_type_trans
+from netsim.kernel.links.base import IFF_ALLMULTI, IFF_PROMISC, IFF_UP, Link
+from netsim.kernel.links.rx import eth_type_trans
 from netsim.kernel.skb import PACKET_BROADCAST, PACKET_HOST, PACKET_MULTICAST, netif_rx
 from netsim.trace import RECEIVED
 

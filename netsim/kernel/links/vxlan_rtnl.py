@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from netsim.addr import MacAddr
 from netsim.errors import KernelError
-from netsim.kernel.kernel import Kernel, rtnl
+from netsim.kernel.kernel import Kernel
 from netsim.kernel.links.base import Link
 from netsim.kernel.links.vxlan import Vxlan, VxlanConfig
 from netsim.kernel.links.vxlan_fdb import (
@@ -22,6 +22,7 @@ from netsim.kernel.links.vxlan_fdb import (
     VxlanRdst,
 )
 from netsim.kernel.netns import Netns
+from netsim.kernel.setlink import rtnl
 
 __all__ = ["FDB_STATES", "vxlan_changelink", "vxlan_fdb_add", "vxlan_fdb_del", "vxlan_newlink"]
 
