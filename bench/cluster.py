@@ -10,8 +10,9 @@ netsim's), and pings with ``ip netns exec POD ping -c1``.  Both times are
 printed, and their ratio.
 
 ``--scale N1,N2,...`` builds clusters of N nodes x ``--pods`` pods on the
-simulator only, without traffic, and prints the build time and the peak
-memory (``tracemalloc``) of each, so the growth can be read.
+simulator only, without traffic, each in a child process, and prints the build
+time and the child's peak resident memory (``ru_maxrss``: the whole Python
+process), so the growth can be read.
 
 Run ``.venv/bin/python bench/cluster.py [--nodes 3] [--pods 10] [-r RUNS]`` or
 ``.venv/bin/python bench/cluster.py --scale 10,30,100 --pods 110``.
@@ -20,9 +21,10 @@ Run ``.venv/bin/python bench/cluster.py [--nodes 3] [--pods 10] [-r RUNS]`` or
 from __future__ import annotations
 
 import argparse
+import resource
+import subprocess
 import sys
 import time
-import tracemalloc
 from typing import Any
 
 from netsim import World
@@ -72,19 +74,27 @@ def kernel_run(nodes: int, pods: int) -> tuple[float, float, int]:
         return t1 - t0, time.perf_counter() - t1, out.count("ok")
 
 
+def scale_one(nodes: int, pods: int) -> None:
+    """Build one cluster and print ``nodes pods seconds maxrss_kib`` (run in a
+    child process, so its peak RSS is its own)."""
+    t0 = time.perf_counter()
+    world = World(seed=1, trace=False)
+    c = build(SimHost(world), nodes, pods)
+    took = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(nodes, len(c.pods()), took, rss)
+
+
 def scale(sizes: list[int], pods: int) -> None:
     print(f"scale: N nodes x {pods} pods, flannel vxlan, build only (simulator)")
-    print(f"{'nodes':>6} {'pods':>7} {'build s':>9} {'ms/pod':>8} {'peak MiB':>9}")
+    print(f"{'nodes':>6} {'pods':>7} {'build s':>9} {'ms/pod':>8} {'peak RSS MiB':>13}")
     for n in sizes:
-        tracemalloc.start()
-        t0 = time.perf_counter()
-        world = World(seed=1, trace=False)
-        c = build(SimHost(world), n, pods)
-        took = time.perf_counter() - t0
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-        count = len(c.pods())
-        print(f"{n:>6} {count:>7} {took:>9.2f} {took / max(count, 1) * 1e3:>8.2f} {peak:>9.1f}")
+        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--pods", str(pods)],
+                             check=True, capture_output=True, text=True).stdout  # fmt: skip
+        _, count, took, rss = out.split()
+        ms = float(took) / max(int(count), 1) * 1e3
+        print(f"{n:>6} {count:>7} {float(took):>9.2f} {ms:>8.2f} {int(rss) / 1024:>13.1f}",
+              flush=True)  # fmt: skip
 
 
 def main() -> int:
@@ -93,7 +103,11 @@ def main() -> int:
     ap.add_argument("--pods", type=int, default=10)
     ap.add_argument("-r", "--runs", type=int, default=3)
     ap.add_argument("--scale", help="comma-separated node counts: the simulator's growth")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.one:
+        scale_one(args.one, args.pods)
+        return 0
     if args.scale:
         scale([int(x) for x in args.scale.split(",")], args.pods)
         return 0
