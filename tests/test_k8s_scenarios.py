@@ -61,6 +61,14 @@ def test_scenario_passes_on_the_sim(path: Path) -> None:
     assert report.counts["expectations"] > 0
 
 
+def test_the_readme_example_holds() -> None:
+    import re
+
+    (text,) = re.findall(r"```yaml\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
+    report, _ = run_scenario(loads(text, "README.md"))
+    assert report.ok and [s.status for s in report.steps] == ["held", "held", "held"]
+
+
 def test_a_run_is_the_same_for_a_seed() -> None:
     sc = load(str(ROOT / "scenarios/k8s/flannel-vxlan.yaml"))
     one = json.dumps(run_scenario(sc, seed=4)[0].to_json())
@@ -229,6 +237,14 @@ BAD = [
             'scenario.yaml:17: steps[1].run.command: "rm" is not one of ip, bridge, iptables, '
             "iptables-save, sysctl, cat"
         ],
+    ),
+    (
+        BASE + "  - run: {node: node1, command: 'ip route; cat /etc/passwd'}\n",
+        ["scenario.yaml:17: steps[1].run.command: one command, no shell operators (found ;)"],
+    ),
+    (
+        BASE + "  - run: {node: node1, command: ip route show $(cat x)}\n",
+        ["scenario.yaml:17: steps[1].run.command: one command, no shell operators (found $()"],
     ),
     (
         BASE + "  - run: {command: ip route}\n",

@@ -206,10 +206,18 @@ class _Checker:
 
     def _run(self, path: Path, arg: dict[str, Any]) -> None:
         self._where(path, arg, "where to run")
+        command = arg["command"]
         try:
-            words = shlex.split(arg["command"])
+            lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+            lexer.whitespace_split = True
+            words = list(lexer)
         except ValueError as e:
             self.bad((*path, "command"), f"cannot split the command line: {e}")
+            return
+        ops = [w for w in words if w and set(w) <= set("();<>|&")]
+        if ops or "`" in command or "$(" in command:
+            found = "$(" if "$(" in command else ("`" if "`" in command else ops[0])
+            self.bad((*path, "command"), f"one command, no shell operators (found {found})")
             return
         if not words or words[0] not in COMMANDS:
             first = words[0] if words else ""
