@@ -8,9 +8,9 @@ import sys
 from netsim.demo import run_demo
 from netsim.diffcli import add_parser as diff_add_parser
 from netsim.diffcli import run as diff_run
-from netsim.scenario.cli import add_parsers as scenario_add_parsers
-from netsim.scenario.cli import dispatch as scenario_dispatch
-from netsim.scenario.cli import run_demo_scenario
+from netsim.scenariocli import add_parsers as scenario_add_parsers
+from netsim.scenariocli import dispatch as scenario_dispatch
+from netsim.scenariocli import run_demo_scenario
 
 __all__ = ["main"]
 

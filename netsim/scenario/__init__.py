@@ -15,7 +15,9 @@
     nstables.py  a namespace's tables, read through netsim sh (for journeys)
     show.py      a node's or pod's tables, as iproute2 prints them
     render.py    reports as text (a rich table on a terminal)
-    cli.py       ``netsim run``, ``netsim trace``, ``netsim show``
+
+The commands ``netsim run``, ``netsim trace`` and ``netsim show`` are in
+:mod:`netsim.scenariocli`.
 """
 
 from __future__ import annotations

@@ -147,7 +147,7 @@ class _Checker:
     def _node_arg(path: Path, arg: Any) -> tuple[Path, str]:
         return ((*path, "node"), arg["node"]) if isinstance(arg, dict) else (path, arg)
 
-    def step(self, index: int, raw: dict[str, Any]) -> None:
+    def step(self, index: int) -> None:
         step = self.sc.steps[index]
         path: Path = ("steps", index, step.action or "expect")
         expect = step.expect
@@ -245,6 +245,6 @@ def check_scenario(sc: Scenario) -> list[Problem]:
     c = _Checker(sc)
     c.cluster()
     c.pods_list()
-    for i, raw in enumerate(sc.doc.value.get("steps") or []):
-        c.step(i, raw)
+    for step in sc.steps:
+        c.step(step.index)
     return c.problems

@@ -10,7 +10,7 @@ import pytest
 
 from netsim.cli import main
 from netsim.demo import run_demo
-from netsim.scenario.cli import run_demo_scenario
+from netsim.scenariocli import run_demo_scenario
 
 
 def _demo(seed: int = 1) -> str:

@@ -14,20 +14,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from netsim.scenario import Scenario, ScenarioError, load
-from netsim.scenario.check import pod_key
-from netsim.scenario.journey import follow
-from netsim.scenario.render import render_details, render_report
-from netsim.scenario.report import FAILED, Report
-from netsim.scenario.runner import STEP_ERRORS, Progress, run_scenario
-from netsim.scenario.session import Session
-from netsim.scenario.show import show
+if TYPE_CHECKING:  # the scenario machinery is imported when a command runs
+    from netsim.scenario import Scenario
+    from netsim.scenario.report import Report
+    from netsim.scenario.session import Session
 
 __all__ = ["DEMO_SCENARIO", "add_parsers", "dispatch", "run_demo_scenario"]
 
-DEMO_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "k8s" / "flannel-vxlan.yaml"
+DEMO_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "k8s" / "flannel-vxlan.yaml"
 _KERNEL = "the kernel backend does not run scenarios yet (the cluster runs on the simulator only)"
 #: Builds with at least this many nodes and pods get a progress bar (on a terminal).
 _PROGRESS_FROM = 10
@@ -90,6 +86,8 @@ def _err(command: str, message: str) -> int:
 
 
 def _load(args: argparse.Namespace) -> Scenario | int:
+    from netsim.scenario import ScenarioError, load
+
     if args.backend == "kernel":
         return _err(args.command, _KERNEL)
     try:
@@ -108,6 +106,8 @@ def _progress_run(
     sc: Scenario, args: argparse.Namespace, until: int | None, out: TextIO
 ) -> tuple[Report, Session]:
     """The run, with a progress bar for a big build on a terminal."""
+    from netsim.scenario.runner import Progress, run_scenario
+
     big = len(sc.cluster.nodes) + len(sc.pods) >= _PROGRESS_FROM
     if not (big and out.isatty()):
         return run_scenario(sc, seed=args.seed, until=until)
@@ -124,6 +124,8 @@ def _progress_run(
 
 
 def run_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from netsim.scenario.render import render_details, render_report
+
     out = out or sys.stdout
     sc = _load(args)
     if isinstance(sc, int):
@@ -139,6 +141,8 @@ def run_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def _failed_steps(report: Report, command: str) -> None:
+    from netsim.scenario.report import FAILED
+
     for s in report.all:
         if s.status == FAILED:
             print(
@@ -148,6 +152,9 @@ def _failed_steps(report: Report, command: str) -> None:
 
 
 def trace_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from netsim.scenario.journey import follow
+    from netsim.scenario.runner import STEP_ERRORS
+
     out = out or sys.stdout
     sc = _load(args)
     if isinstance(sc, int):
@@ -167,6 +174,10 @@ def trace_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def show_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from netsim.scenario.check import pod_key
+    from netsim.scenario.runner import STEP_ERRORS
+    from netsim.scenario.show import show
+
     out = out or sys.stdout
     sc = _load(args)
     if isinstance(sc, int):
