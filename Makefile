@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/netsim demo
+	$(BIN)/netsim run scenarios/k8s/flannel-vxlan.yaml
 
 lint: $(STAMP)
 	$(BIN)/ruff check netsim tests bench

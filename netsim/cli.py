@@ -8,6 +8,9 @@ import sys
 from netsim.demo import run_demo
 from netsim.diffcli import add_parser as diff_add_parser
 from netsim.diffcli import run as diff_run
+from netsim.scenariocli import add_parsers as scenario_add_parsers
+from netsim.scenariocli import dispatch as scenario_dispatch
+from netsim.scenariocli import run_demo_scenario
 
 __all__ = ["main"]
 
@@ -19,8 +22,13 @@ def main(argv: list[str] | None = None) -> int:
         description="A userspace, discrete-event model of Linux pod networking.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the default demo (the seed's bridge walk-through)")
-    demo.add_argument("--seed", type=int, default=1, help="world seed (default 1)")
+    demo = sub.add_parser(
+        "demo", help="run the demo: scenarios/k8s/flannel-vxlan.yaml, with what each step printed"
+    )
+    demo.add_argument("--seed", type=int, default=None, help="world seed (default 1)")
+    demo.add_argument(
+        "--bridge", action="store_true", help="the seed notes' bridge walk-through instead"
+    )
     sh = sub.add_parser("sh", help="run a shell script of network commands in a simulated world")
     sh.add_argument("--seed", type=int, default=1, help="world seed (default 1)")
     sh.add_argument(
@@ -38,10 +46,17 @@ def main(argv: list[str] | None = None) -> int:
         help="positional parameters $1... (with -c, the first is $0, as in bash)",
     )
     diff_add_parser(sub)
+    scenario_add_parsers(sub)
     args = parser.parse_args(argv)
     if args.command == "demo":
-        run_demo(sys.stdout, seed=args.seed)
-    elif args.command == "sh":
+        if args.bridge:
+            run_demo(sys.stdout, seed=1 if args.seed is None else args.seed)
+            return 0
+        return run_demo_scenario(sys.stdout, seed=args.seed)
+    status = scenario_dispatch(args)
+    if status is not None:
+        return status
+    if args.command == "sh":
         return _sh(args)
     elif args.command == "diff":
         return diff_run(args)

@@ -160,6 +160,11 @@ class Cluster:
         self.host.apply(NetnsDel(name=name))
         del self.nodes[name]
 
+    def set_link(self, name: str, *, up: bool) -> None:
+        """Pull (``up=False``) or plug back a node's underlay cable."""
+        self.node(name)
+        self.run(self.underlay.set_link(name, up=up))
+
     def node(self, name: str) -> Node:
         try:
             return self.nodes[name]
@@ -194,12 +199,13 @@ class Cluster:
 
     # --- traffic (the model only) -----------------------------------------------------
 
-    def ping(self, pod: str, dst: str, **options: Any) -> PingResult:
-        """``ping`` from pod ``pod`` (in its namespace) to ``dst``, run to completion
-        in simulated time (``count=1``, ``timeout=1`` unless given)."""
+    def ping(self, pod: str, dst: str, *, namespace: str = "default",
+             **options: Any) -> PingResult:  # fmt: skip
+        """``ping`` from pod ``namespace/pod`` (in its network namespace) to ``dst``,
+        run to completion in simulated time (``count=1``, ``timeout=1`` unless given)."""
         if self.world is None:
             raise ClusterError("ping runs on the model; on the kernel run ping in the pod")
-        src = self.pod(pod)
+        src = self.pod(pod, namespace=namespace)
         options.setdefault("timeout", 1.0)
         result: PingResult = self.world.ping(dst, netns=src.netns, **options)
         return result

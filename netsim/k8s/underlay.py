@@ -74,6 +74,12 @@ class Underlay:
         self.nodes[node] = (address, port)
         return address
 
+    def set_link(self, node: str, *, up: bool) -> PluginGen[None]:
+        """The node's cable: its port on the bridge down (the node's ``eth0`` loses
+        its carrier; its addresses and routes stay) or up again."""
+        _, port = self.nodes[node]
+        yield LinkSet(netns=SEGMENT_NS, ifname=port, up=up)
+
     def detach(self, node: str) -> PluginGen[None]:
         """The node's port goes (its end of the veth takes ``eth0`` with it)."""
         _, port = self.nodes.pop(node)

@@ -1,11 +1,16 @@
-"""The default demo runs, is deterministic, and shows what the seed notes show."""
+"""The demos run, are deterministic, and show what they are for: ``netsim demo``
+runs scenarios/k8s/flannel-vxlan.yaml (what ``make demo`` runs) with what each
+step printed; ``netsim demo --bridge`` is the seed notes' bridge walk-through."""
 
 from __future__ import annotations
 
 import io
 
+import pytest
+
 from netsim.cli import main
 from netsim.demo import run_demo
+from netsim.scenariocli import run_demo_scenario
 
 
 def _demo(seed: int = 1) -> str:
@@ -34,5 +39,29 @@ def test_demo_shows_the_walkthrough() -> None:
     assert "02:00:00:00:00:01 dev vethpod1" not in after  # aged out
 
 
-def test_cli_demo(capsys: object) -> None:
+def test_cli_bridge_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--bridge", "--seed", "3"]) == 0
+    assert capsys.readouterr().out == _demo(3)
+
+
+def test_the_default_demo_is_the_flannel_vxlan_scenario() -> None:
+    out = io.StringIO()
+    assert run_demo_scenario(out) == 0
+    text = out.getvalue()
+    one = text
+    out = io.StringIO()
+    run_demo_scenario(out)
+    assert out.getvalue() == one  # the same seed, the same bytes
+    # what each step printed: the pod's routes, a ping across nodes, the journey
+    assert "$ ip route\ndefault via 10.244.0.1 dev eth0 \n" in text
+    assert "64 bytes from 10.244.2.3: icmp_seq=1 ttl=62" in text
+    assert "    ENCAPSULATED flannel.1 (vni 1 172.18.0.2:" in text
+    assert "    DECAPSULATED flannel.1 (vni 1 from 172.18.0.2:" in text
+    # then the summary table, every expectation held
+    assert "scenarios/k8s/flannel-vxlan.yaml (seed 1, backend sim)\n" in text
+    assert text.endswith("ok: 7 steps (0 failed), 25 expectations: 25 held, 0 failed\n")
+
+
+def test_cli_demo(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--seed", "3"]) == 0
+    assert "(seed 3, backend sim)" in capsys.readouterr().out

@@ -61,3 +61,20 @@ def test_max_pods_node_cidr_exhaustion_and_release() -> None:
     assert c.add_pod("q", node="n3").ip == "10.8.0.2"
     with pytest.raises(ClusterError, match='node "n1" not found'):
         c.add_pod("z", node="n1")
+
+
+def test_a_pulled_cable_cuts_a_node_off_until_it_is_plugged_back() -> None:
+    w, c = cluster()
+    c.add_node("node1"), c.add_node("node2")
+    c.add_pod("a", node="node1", namespace="web")
+    assert c.ping("a", "172.18.0.3", namespace="web").received == 1
+    c.set_link("node2", up=False)  # its port on the segment's bridge goes down
+    assert "NO-CARRIER" in w.sh("ip -n node2 link show eth0").stdout
+    assert "172.18.0.0/16 dev eth0 proto kernel scope link src 172.18.0.3 linkdown" in (
+        w.sh("ip -n node2 route").stdout
+    )
+    assert c.ping("a", "172.18.0.3", namespace="web").received == 0
+    c.set_link("node2", up=True)
+    assert c.ping("a", "172.18.0.3", namespace="web").received == 1
+    with pytest.raises(ClusterError, match='node "node9" not found'):
+        c.set_link("node9", up=False)

@@ -14,6 +14,9 @@ FORBIDDEN = {
     "kernel": ("netsim.world", "netsim.backends", "netsim.iproute", "netsim.cli", "netsim.demo"),
     "packet": ("netsim.kernel", "netsim.world", "netsim.engine", "netsim.backends"),
     "iproute": ("netsim.kernel", "netsim.world", "netsim.backends"),
+    # the control plane acts on nodes through the Host seam only
+    "k8s": ("netsim.kernel", "netsim.world", "netsim.backends", "netsim.scenario", "netsim.cli"),
+    "cni": ("netsim.scenario", "netsim.k8s", "netsim.cli"),
 }
 
 
