@@ -384,7 +384,7 @@ def test_trace_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trace", path, "--from", "a1", "--to", "zz"]) == 2
     assert capsys.readouterr().err == 'netsim trace: pod "default/zz" not found\n'
     assert main(["trace", path, "--from", "a1", "--to", "b2", "--step", "9"]) == 2
-    assert capsys.readouterr().err == "netsim trace: --step 9: the scenario has 7 steps\n"
+    assert capsys.readouterr().err == "netsim trace: --step 9: the scenario has 8 steps\n"
 
 
 def test_trace_json_shows_a_source_nat(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,7 @@ CRI plugin does at ``RunPodSandbox`` / ``StopPodSandbox`` through go-cni.
   ``CNI_ARGS`` ``IgnoreUnknown=1;K8S_POD_NAMESPACE=..;K8S_POD_NAME=..;
   K8S_POD_INFRA_CONTAINER_ID=..;K8S_POD_UID=..`` (go-cni builds them from a
   map, so the real order varies; netsim keeps this one) and the pod's
-  ``portMappings`` as a capability.
+  ``portMappings`` as a capability (:func:`port_mappings`).
 * DEL runs the pod network's DEL, then loopback's, and removes the namespace.
 * A node takes at most ``max_pods`` (110) pods: the next is refused as the
   kubelet refuses it (``OutOfpods``).
@@ -60,6 +60,17 @@ class Pod:
         return f"/var/run/netns/{self.netns}"
 
 
+def port_mappings(ports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """containerd's ``toCNIPortMappings``: the container ports (the pod spec's
+    ``containerPort``/``hostPort``/``protocol``/``hostIP``) that have a host
+    port, as go-cni's untagged ``PortMapping`` struct marshals them (Go field
+    names as keys; the protocol lower-case, TCP when the spec leaves it out, as
+    the API server defaults it).  portmap reads the keys case-insensitively."""
+    return [{"HostPort": p["hostPort"], "ContainerPort": p["containerPort"],
+             "Protocol": str(p.get("protocol") or "TCP").lower(), "HostIP": p.get("hostIP", "")}
+            for p in ports if p.get("hostPort", 0) > 0]  # fmt: skip
+
+
 class Kubelet:
     """Pod sandboxes of node ``node`` (a namespace of ``host``), its CNI
     configuration and state in ``fs``."""
@@ -80,7 +91,8 @@ class Kubelet:
         args = (("IgnoreUnknown", "1"), ("K8S_POD_NAMESPACE", pod.namespace),
                 ("K8S_POD_NAME", pod.name), ("K8S_POD_INFRA_CONTAINER_ID", pod.sandbox_id),
                 ("K8S_POD_UID", pod.uid))  # fmt: skip
-        caps: dict[str, Any] = {"portMappings": pod.ports} if pod.ports else {}
+        mappings = port_mappings(pod.ports)
+        caps: dict[str, Any] = {"portMappings": mappings} if mappings else {}
         return RuntimeConf(pod.sandbox_id, "eth0", pod.netns_path, args=args,
                            capability_args=caps)  # fmt: skip
 

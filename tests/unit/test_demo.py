@@ -59,7 +59,7 @@ def test_the_default_demo_is_the_flannel_vxlan_scenario() -> None:
     assert "    DECAPSULATED flannel.1 (vni 1 from 172.18.0.2:" in text
     # then the summary table, every expectation held
     assert "scenarios/k8s/flannel-vxlan.yaml (seed 1, backend sim)\n" in text
-    assert text.endswith("ok: 7 steps (0 failed), 25 expectations: 25 held, 0 failed\n")
+    assert text.endswith("ok: 8 steps (0 failed), 27 expectations: 27 held, 0 failed\n")
 
 
 def test_cli_demo(capsys: pytest.CaptureFixture[str]) -> None:

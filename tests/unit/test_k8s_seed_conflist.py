@@ -53,6 +53,9 @@ def test_pods_reach_pods_and_a_host_port_reaches_its_pod() -> None:
     assert f"-j DNAT --to-destination {dns.ip}:53" in nat
     cached = json.loads(c.nodes["node2"].fs.read(
         f"/var/lib/cni/results/cbr0-{dns.sandbox_id}-eth0"))  # fmt: skip
-    assert cached["capabilityArgs"] == {"portMappings": PORTS}
+    # containerd's toCNIPortMappings, marshalled as go-cni's untagged struct
+    assert cached["capabilityArgs"] == {
+        "portMappings": [{"HostPort": 5353, "ContainerPort": 53, "Protocol": "udp", "HostIP": ""}]
+    }
     c.delete_pod("dns")
     assert "--dports 5353" not in w.sh("ip netns exec node2 iptables -t nat -S").stdout
