@@ -32,11 +32,16 @@ from netsim.backends.linux.sandbox import unavailable_reason
 from netsim.backends.sim.host import SimHost
 from netsim.host.protocol import Host
 from netsim.k8s.cluster import Cluster
-from netsim.k8s.flannel import Flannel
+from netsim.k8s.flannel import NET_CONF, Flannel
 
 
 def build(host: Host, nodes: int, pods: int, plugins: str = "ours") -> Cluster:
-    c = Cluster(host, network=Flannel(), plugins=plugins, seed=1, max_pods=max(110, pods))
+    """N nodes x ``pods`` pods; past 250 nodes the cluster CIDR (and flannel's
+    Network) is 10.0.0.0/8, as a /16 holds only 256 node /24s."""
+    cidr = "10.244.0.0/16" if nodes <= 250 else "10.0.0.0/8"
+    conf = NET_CONF.replace("10.244.0.0/16", cidr)
+    c = Cluster(host, network=Flannel(conf), plugins=plugins, seed=1, cluster_cidr=cidr,
+                max_pods=max(110, pods))  # fmt: skip
     for n in range(1, nodes + 1):
         c.add_node(f"node{n}")
     for n in range(1, nodes + 1):
@@ -90,7 +95,7 @@ def scale(sizes: list[int], pods: int) -> None:
     print(f"{'nodes':>6} {'pods':>7} {'build s':>9} {'ms/pod':>8} {'peak RSS MiB':>13}")
     for n in sizes:
         out = subprocess.run([sys.executable, __file__, "--one", str(n), "--pods", str(pods)],
-                             check=True, capture_output=True, text=True).stdout  # fmt: skip
+                             check=True, stdout=subprocess.PIPE, text=True).stdout  # fmt: skip
         _, count, took, rss = out.split()
         ms = float(took) / max(int(count), 1) * 1e3
         print(f"{n:>6} {count:>7} {float(took):>9.2f} {ms:>8.2f} {int(rss) / 1024:>13.1f}",
