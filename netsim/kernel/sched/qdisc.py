@@ -19,6 +19,7 @@ Statistics are ``gnet_stats_basic`` (bytes and packets dequeued) and
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import deque
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
@@ -32,6 +33,7 @@ __all__ = [
     "TC_H_ROOT",
     "TC_H_UNSPEC",
     "Bfifo",
+    "EgressQdisc",
     "PfifoFast",
     "Qdisc",
     "now_ns",
@@ -83,38 +85,6 @@ class Qdisc:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.handle >> 16:x}: dev {self.dev.ifname}>"
 
-    # --- the data path ------------------------------------------------------------
-
-    def enqueue(self, skb: Skb) -> bool:
-        """``->enqueue``: True if queued; a refusal has dropped ``skb``."""
-        raise NotImplementedError
-
-    def dequeue(self) -> Skb | None:
-        """``->dequeue``: the next packet the qdisc lets go, or None."""
-        raise NotImplementedError
-
-    def transmit(self, skb: Skb) -> None:
-        """``__dev_xmit_skb``: enqueue, then run the queue."""
-        self.enqueue(skb)
-        self.run()
-
-    def run(self) -> None:
-        """``__qdisc_run``: hand every packet the qdisc releases to the driver.
-        On a device that bulk-dequeues (a veth: ``try_bulk_dequeue_skb`` has room)
-        each ``qdisc_restart`` takes what it can, so a run that ends throttled
-        has tried twice (two overlimits), as 6.18 counts them."""
-        dev = self.dev
-        bulk = dev.bulk_dequeue
-        while dev.sched is self:
-            skb = self.dequeue()
-            if skb is None:
-                return
-            batch = [skb]
-            while bulk and (more := self.dequeue()) is not None:
-                batch.append(more)
-            for s in batch:
-                dev.xmit(s)
-
     def drop(self, skb: Skb, reason: str) -> None:
         """``qdisc_drop``: count it, free it (recording why)."""
         self.drops += 1
@@ -144,7 +114,42 @@ class Qdisc:
         return []
 
 
-class _Fifo(Qdisc):
+class EgressQdisc(Qdisc, ABC):
+    """A qdisc packets are queued in (its ``Qdisc_ops`` have ``enqueue`` and
+    ``dequeue``; ``sch_ingress`` has neither and is not one)."""
+
+    @abstractmethod
+    def enqueue(self, skb: Skb) -> bool:
+        """``->enqueue``: True if queued; a refusal has dropped ``skb``."""
+
+    @abstractmethod
+    def dequeue(self) -> Skb | None:
+        """``->dequeue``: the next packet the qdisc lets go, or None."""
+
+    def transmit(self, skb: Skb) -> None:
+        """``__dev_xmit_skb``: enqueue, then run the queue."""
+        self.enqueue(skb)
+        self.run()
+
+    def run(self) -> None:
+        """``__qdisc_run``: hand every packet the qdisc releases to the driver.
+        On a device that bulk-dequeues (a veth: ``try_bulk_dequeue_skb`` has room)
+        each ``qdisc_restart`` takes what it can, so a run that ends throttled
+        has tried twice (two overlimits), as 6.18 counts them."""
+        dev = self.dev
+        bulk = dev.bulk_dequeue
+        while dev.sched is self:
+            skb = self.dequeue()
+            if skb is None:
+                return
+            batch = [skb]
+            while bulk and (more := self.dequeue()) is not None:
+                batch.append(more)
+            for s in batch:
+                dev.xmit(s)
+
+
+class _Fifo(EgressQdisc):
     """A FIFO with a limit (packets or bytes)."""
 
     def __init__(self, dev: Link, handle: int, parent: int, limit: int):
@@ -154,8 +159,9 @@ class _Fifo(Qdisc):
         #: When each queued packet arrived (ns), for the trace.
         self.times: deque[int] = deque()
 
+    @abstractmethod
     def fits(self, skb: Skb) -> bool:
-        raise NotImplementedError
+        """Whether ``skb`` is within the limit (packets or bytes)."""
 
     def enqueue(self, skb: Skb) -> bool:
         if not self.fits(skb):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from netsim.errors import KernelError
 from netsim.kernel.sched.psched import RateCfg, ns2ticks, ticks2ns
-from netsim.kernel.sched.qdisc import Bfifo, Qdisc, now_ns, tc_h_maj
+from netsim.kernel.sched.qdisc import Bfifo, EgressQdisc, Qdisc, now_ns, tc_h_maj
 from netsim.trace import QUEUED
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def _opt(opts: dict[str, Any], key: str) -> int:
     return int(opts.get(key) or 0)
 
 
-class Tbf(Qdisc):
+class Tbf(EgressQdisc):
     """``tbf``: a token bucket of ``buffer`` ns at ``rate``, ``limit`` bytes of queue."""
 
     kind: ClassVar[str] = "tbf"

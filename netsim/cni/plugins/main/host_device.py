@@ -26,7 +26,13 @@ from netsim.cni.errors import CniError
 from netsim.cni.gojson import field
 from netsim.cni.plugins.main.common import dns_of, errstr, exec_ipam, link_by_name, parse_mac
 from netsim.cni.plugins.main.iface import configure_iface, validate_ips, validate_routes
-from netsim.cni.plugins.main.stacked import conf_str, container_iface, load_json, prev_result
+from netsim.cni.plugins.main.stacked import (
+    conf_str,
+    container_iface,
+    container_link,
+    load_json,
+    prev_result,
+)
 from netsim.cni.plugins.netns import get_ns
 from netsim.cni.result import Interface, IPConfig, Result
 from netsim.cni.skel import CmdArgs
@@ -256,13 +262,7 @@ def cmd_check(args: CmdArgs, ctx: Context) -> PluginGen[None]:
         yield from exec_ipam("CHECK", conf.ipam_type, args)
     result = prev_result(conf.obj)
     intf = container_iface(args, result)
-    if not intf.name:
-        raise CniError("Container interface name missing in prevResult: ")
-    rec = yield from link_by_name(cont, intf.name)
-    if rec is None:
-        raise CniError(f"Container Interface name in prevResult: {intf.name} not found")
-    if not intf.sandbox:
-        raise CniError(f"Error: Container interface {intf.name} should not be in host namespace")  # fmt: skip  # noqa: E501
+    rec = yield from container_link(cont, intf)
     if intf.mac and intf.mac != rec.get("address"):
         raise CniError(f"Interface {intf.name} Mac {intf.mac} doesn't match container Mac: {rec.get('address')}")  # fmt: skip  # noqa: E501
     yield from validate_ips(cont, args.ifname, result)

@@ -28,6 +28,7 @@ from netsim.cni.plugins.main.stacked import (
     conf_int,
     conf_str,
     container_iface,
+    container_link,
     create_stacked,
     default_route_interface,
     del_in_netns,
@@ -154,16 +155,8 @@ def cmd_check(args: CmdArgs, ctx: Context) -> PluginGen[None]:
 
 def validate_container_iface(ns: str, intf: Interface, mode_expected: str) -> PluginGen[None]:
     """``validateCniContainerInterface``: the link, its kind, mode and MAC."""
-    if not intf.name:
-        raise CniError("Container interface name missing in prevResult: ")
-    rec = yield from link_by_name(ns, intf.name)
-    if rec is None:
-        raise CniError(f"Container Interface name in prevResult: {intf.name} not found")
-    if not intf.sandbox:
-        raise CniError(f"Error: Container interface {intf.name} should not be in host namespace")  # fmt: skip  # noqa: E501
+    rec = yield from container_link(ns, intf, "ipvlan")
     info = rec.get("linkinfo", {})
-    if info.get("info_kind") != "ipvlan":
-        raise CniError(f"Error: Container interface {intf.name} not of type ipvlan")
     try:
         want = mode_from_string(mode_expected)
     except CniError:

@@ -192,3 +192,21 @@ def container_iface(args: CmdArgs, result: Result) -> Interface:
     if args.netns != cont.sandbox:
         raise CniError(f"Sandbox in prevResult {cont.sandbox} doesn't match configured netns: {args.netns}")  # fmt: skip  # noqa: E501
     return cont
+
+
+def container_link(ns: str, intf: Interface, kind: str = "", *,
+                   prefix: str = "") -> PluginGen[dict[str, Any]]:  # fmt: skip
+    """The start of the plugins' ``validateCniContainerInterface``: the
+    prevResult interface has a name, exists in ``ns``, is in a sandbox and (with
+    ``kind``) is of that kind; its link record.  ``prefix`` is vlan's ``vlan: ``
+    on the lookup errors (vlan.go wraps those two, not the kind check)."""
+    if not intf.name:
+        raise CniError("Container interface name missing in prevResult: ")
+    rec = yield from link_by_name(ns, intf.name)
+    if rec is None:
+        raise CniError(f"{prefix}Container Interface name in prevResult: {intf.name} not found")
+    if not intf.sandbox:
+        raise CniError(f"{prefix}Error: Container interface {intf.name} should not be in host namespace")  # fmt: skip  # noqa: E501
+    if kind and rec.get("linkinfo", {}).get("info_kind") != kind:
+        raise CniError(f"Error: Container interface {intf.name} not of type {kind}")
+    return rec

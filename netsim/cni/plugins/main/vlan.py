@@ -24,6 +24,7 @@ from netsim.cni.plugins.main.stacked import (
     conf_int,
     conf_str,
     container_iface,
+    container_link,
     create_stacked,
     del_in_netns,
     load_json,
@@ -126,17 +127,10 @@ def cmd_check(args: CmdArgs, ctx: Context) -> PluginGen[None]:
 
 
 def validate_container_iface(ns: str, intf: Interface, vlan_id: int, mtu: int) -> PluginGen[None]:  # fmt: skip  # noqa: E501
-    """``validateCniContainerInterface`` (the master's index is not compared: a TODO there)."""
-    if not intf.name:
-        raise CniError("Container interface name missing in prevResult: ")
-    rec = yield from link_by_name(ns, intf.name)
-    if rec is None:
-        raise CniError(f"vlan: Container Interface name in prevResult: {intf.name} not found")
-    if not intf.sandbox:
-        raise CniError(f"vlan: Error: Container interface {intf.name} should not be in host namespace")  # fmt: skip  # noqa: E501
+    """``validateCniContainerInterface``; like vlan.go (its own TODO), the
+    master's index is not compared."""
+    rec = yield from container_link(ns, intf, "vlan", prefix="vlan: ")
     info = rec.get("linkinfo", {})
-    if info.get("info_kind") != "vlan":
-        raise CniError(f"Error: Container interface {intf.name} not of type vlan")
     if intf.mac and intf.mac != rec.get("address"):
         raise CniError(f"vlan: Interface {intf.name} Mac {intf.mac} doesn't match container Mac: {rec.get('address')}")  # fmt: skip  # noqa: E501
     have = int(info.get("info_data", {}).get("id", 0))
