@@ -2,9 +2,11 @@
 command line.
 
 Exit status: ``run`` 0 when every expectation held, 1 when one failed, 2 on
-invalid input (each problem printed as ``FILE:LINE: FIELD: MESSAGE``) or an
-unsupported backend; ``trace`` 0 when the reply came back, else 1; ``show``
-0.  Only the simulator runs scenarios so far (``--backend kernel`` says so).
+invalid input (each problem printed as ``FILE:LINE: FIELD: MESSAGE``) or a
+backend that cannot run here; ``trace`` 0 when the reply came back, else 1;
+``show`` 0.  ``--backend kernel`` builds the cluster on the real kernel in a
+throwaway sandbox (``run`` and ``show``; ``trace`` needs the simulator's
+per-packet traces).
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:  # the scenario machinery is imported when a command runs
     from netsim.scenario import Scenario
     from netsim.scenario.report import Report
-    from netsim.scenario.session import Session
+    from netsim.scenario.session import BaseSession
 
 __all__ = ["DEMO_SCENARIO", "add_parsers", "dispatch", "run_demo_scenario"]
 
 DEMO_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "k8s" / "flannel-vxlan.yaml"
-_KERNEL = "the kernel backend does not run scenarios yet (the cluster runs on the simulator only)"
+_NO_KERNEL_TRACE = (
+    "--backend kernel: the kernel keeps no per-packet traces; trace runs on the simulator"
+)
 #: Builds with at least this many nodes and pods get a progress bar (on a terminal).
 _PROGRESS_FROM = 10
 
@@ -35,7 +39,8 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--backend",
         choices=("sim", "kernel"),
         default="sim",
-        help="sim: the model (default); kernel: not supported yet",
+        help="sim: the model (default); kernel: the real kernel, real CNI binaries and "
+        "real tools in a throwaway unprivileged sandbox",
     )
     p.add_argument(
         "--seed", type=int, default=None, help="world seed (default: the scenario's seed, else 1)"
@@ -88,8 +93,8 @@ def _err(command: str, message: str) -> int:
 def _load(args: argparse.Namespace) -> Scenario | int:
     from netsim.scenario import ScenarioError, load
 
-    if args.backend == "kernel":
-        return _err(args.command, _KERNEL)
+    if args.backend == "kernel" and args.command == "trace":
+        return _err(args.command, _NO_KERNEL_TRACE)
     try:
         sc = load(args.scenario)
     except ScenarioError as e:
@@ -104,13 +109,13 @@ def _load(args: argparse.Namespace) -> Scenario | int:
 
 def _progress_run(
     sc: Scenario, args: argparse.Namespace, until: int | None, out: TextIO
-) -> tuple[Report, Session]:
+) -> tuple[Report, BaseSession]:
     """The run, with a progress bar for a big build on a terminal."""
     from netsim.scenario.runner import Progress, run_scenario
 
     big = len(sc.cluster.nodes) + len(sc.pods) >= _PROGRESS_FROM
     if not (big and out.isatty()):
-        return run_scenario(sc, seed=args.seed, until=until)
+        return run_scenario(sc, seed=args.seed, until=until, backend=args.backend)
     from rich.progress import Progress as Bar
 
     with Bar(transient=True) as bar:
@@ -120,17 +125,40 @@ def _progress_run(
             bar.update(task, completed=done, description=f"building: {what}")
 
         progress: Progress = tick
-        return run_scenario(sc, seed=args.seed, until=until, progress=progress)
+        return run_scenario(
+            sc, seed=args.seed, until=until, progress=progress, backend=args.backend
+        )
+
+
+def _start(
+    sc: Scenario, args: argparse.Namespace, until: int | None, out: TextIO
+) -> tuple[Report, BaseSession] | int:
+    """The run, or exit status 2 where the backend cannot run here."""
+    from netsim.backends.linux.sandbox import SandboxError, SandboxUnavailable
+    from netsim.scenario.kernel import KernelUnavailable
+
+    try:
+        return _progress_run(sc, args, until, out)
+    except (KernelUnavailable, SandboxUnavailable, SandboxError) as e:
+        return _err(args.command, f"--backend kernel: {e}")
 
 
 def run_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from netsim.scenario.render import render_details, render_report
-
     out = out or sys.stdout
     sc = _load(args)
     if isinstance(sc, int):
         return sc
-    report, _ = _progress_run(sc, args, None, out)
+    ran = _start(sc, args, None, out)
+    if isinstance(ran, int):
+        return ran
+    report, session = ran
+    session.close()
+    return _print_report(report, args, out)
+
+
+def _print_report(report: Report, args: argparse.Namespace, out: TextIO) -> int:
+    from netsim.scenario.render import render_details, render_report
+
     if args.json:
         out.write(json.dumps(report.to_json(), indent=2) + "\n")
     else:
@@ -154,12 +182,17 @@ def _failed_steps(report: Report, command: str) -> None:
 def trace_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
     from netsim.scenario.journey import follow
     from netsim.scenario.runner import STEP_ERRORS
+    from netsim.scenario.session import Session
 
     out = out or sys.stdout
     sc = _load(args)
     if isinstance(sc, int):
         return sc
-    report, session = _progress_run(sc, args, args.step, out)
+    ran = _start(sc, args, args.step, out)
+    if isinstance(ran, int):
+        return ran
+    report, session = ran
+    assert isinstance(session, Session)  # _load refuses --backend kernel
     _failed_steps(report, "trace")
     try:
         src = session.pod(args.src)
@@ -182,7 +215,10 @@ def show_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
     sc = _load(args)
     if isinstance(sc, int):
         return sc
-    report, session = _progress_run(sc, args, args.step, out)
+    ran = _start(sc, args, args.step, out)
+    if isinstance(ran, int):
+        return ran
+    report, session = ran
     _failed_steps(report, "show")
     nodes: list[str] = args.node
     pods: list[str] = args.pod
@@ -193,6 +229,8 @@ def show_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
         texts += [show(session, pod=pod_key(p)) for p in pods]
     except STEP_ERRORS as e:
         return _err("show", str(e))
+    finally:
+        session.close()
     out.write("\n".join(texts))
     return 0
 

@@ -324,10 +324,24 @@ def test_run_exit_statuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert capsys.readouterr().err.endswith(
         'scenario.yaml:13: pods[1].node: "node7" is not a node of the cluster\n'
     )
-    assert main(["run", "--backend", "kernel", good]) == 2
+    good = _write(tmp_path, BASE)
+    assert main(["trace", "--backend", "kernel", "--from", "a", "--to", "b", good]) == 2
     assert capsys.readouterr().err == (
-        "netsim run: the kernel backend does not run scenarios yet (the cluster runs on the "
-        "simulator only)\n"
+        "netsim trace: --backend kernel: the kernel keeps no per-packet traces; trace runs on "
+        "the simulator\n"
+    )
+
+
+def test_run_on_a_machine_without_the_sandbox(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--backend kernel`` where unprivileged user namespaces are off: exit 2, why."""
+    from netsim.backends.linux import sandbox
+
+    monkeypatch.setattr(sandbox, "unavailable_reason", lambda: "unshare failed: EPERM")
+    assert main(["run", "--backend", "kernel", _write(tmp_path, BASE)]) == 2
+    assert capsys.readouterr().err == (
+        "netsim run: --backend kernel: no kernel sandbox on this machine: unshare failed: EPERM\n"
     )
 
 

@@ -27,10 +27,18 @@ from netsim.host.ops import NetnsAdd, NetnsDel
 from netsim.host.protocol import Host
 from netsim.shell.fs import MemFs
 
-__all__ = ["CNI_CONF_DIR", "LOOPBACK_CONF", "MAX_PODS", "Kubelet", "Pod", "PodError"]
+__all__ = ["CNI_CONF_DIR", "LOOPBACK_CONF", "MAX_PODS", "Kubelet", "Pod", "PodError", "state_dir"]
 
 CNI_CONF_DIR: Final = "/etc/cni/net.d"
 MAX_PODS: Final = 110
+
+
+def state_dir(node: str) -> str:
+    """Where, in the kernel backend's sandbox, node ``node``'s ``/var/lib/cni`` is
+    (what the real plugins write there: host-local's leases)."""
+    return f"/var/lib/netsim/nodes/{node}"
+
+
 #: go-cni's ``WithLoNetwork``.
 LOOPBACK_CONF: Final = (
     '{"cniVersion":"0.3.1","name":"cni-loopback","plugins":[{"type":"loopback"}]}'
@@ -79,7 +87,7 @@ class Kubelet:
                  plugins: str = "ours", max_pods: int = MAX_PODS):  # fmt: skip
         self.host, self.node, self.fs, self.rng = host, node, fs, rng
         self.max_pods = max_pods
-        state = None if plugins == "ours" else f"/var/lib/netsim/nodes/{node}"
+        state = None if plugins == "ours" else state_dir(node)
         self.runtime = Runtime(host, fs=fs, netns=node, plugins=plugins,  # type: ignore[arg-type]
                                state_dir=state)  # fmt: skip
         self.pods: dict[str, Pod] = {}

@@ -7,6 +7,7 @@
     model.py     the scenario as values, defaults filled in
     check.py     what the schema cannot say (names known at each step, configs)
     session.py   the cluster on a seeded World (the simulator's Host)
+    kernel.py    the cluster on the real kernel (KernelHost, the real plugins)
     shells.py    netsim sh on a node, or in a pod's network namespace
     runner.py    builds the cluster and runs the steps
     expect.py    the expectations, checked against what the steps observed
@@ -22,6 +23,7 @@ The commands ``netsim run``, ``netsim trace`` and ``netsim show`` are in
 
 from __future__ import annotations
 
+import os
 from pathlib import Path as _FilePath
 
 from netsim.scenario.check import check_actions, check_scenario
@@ -45,8 +47,9 @@ def loads(text: str, file: str = "scenario.yaml") -> Scenario:
     return scenario
 
 
-def load(path: str) -> Scenario:
+def load(path: str | os.PathLike[str]) -> Scenario:
     """The scenario file ``path``; an unreadable file is a :class:`ScenarioError` too."""
+    path = os.fspath(path)
     try:
         text = _FilePath(path).read_text(encoding="utf-8")
     except OSError as e:

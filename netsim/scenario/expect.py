@@ -10,7 +10,7 @@ from netsim.scenario.check import pod_key
 from netsim.scenario.journey import Journey
 from netsim.scenario.model import Step
 from netsim.scenario.report import Check
-from netsim.scenario.session import Session
+from netsim.scenario.session import BaseSession
 
 __all__ = ["TABLE_COMMANDS", "evaluate", "records"]
 
@@ -193,7 +193,7 @@ def _trace_checks(expect: dict[str, Any], journey: Journey) -> list[Check]:
     return out
 
 
-def reachability(session: Session, refs: list[str] | str) -> Check:
+def reachability(session: BaseSession, refs: list[str] | str) -> Check:
     """Every pod of ``refs`` (or every pod) pings every other once."""
     pods = session.cluster.pods()
     if refs != "all":
@@ -206,13 +206,7 @@ def reachability(session: Session, refs: list[str] | str) -> Check:
             if a is b:
                 continue
             pairs += 1
-            if (
-                b.ip is None
-                or session.cluster.ping(
-                    a.name, b.ip, namespace=a.namespace, count=1, timeout=1.0
-                ).received
-                != 1
-            ):
+            if b.ip is None or session.ping(a, b.ip, count=1, timeout=1.0).received != 1:
                 failed.append(f"{a.name} -> {b.name} ({b.ip})")
     what = f"{'all ' if refs == 'all' else ''}{len(pods)} pods reach each other ({pairs} pairs)"
     return Check(
@@ -223,7 +217,7 @@ def reachability(session: Session, refs: list[str] | str) -> Check:
     )
 
 
-def tables(session: Session, check: dict[str, Any]) -> list[Check]:
+def tables(session: BaseSession, check: dict[str, Any]) -> list[Check]:
     absent = bool(check.get("absent", False))
     where = f"node {check['node']}" if "node" in check else f"pod {check['pod']}"
     out = []
@@ -246,7 +240,11 @@ def tables(session: Session, check: dict[str, Any]) -> list[Check]:
 
 
 def evaluate(
-    session: Session, step: Step, obs: dict[str, Any], error: str, journey: Journey | None = None
+    session: BaseSession,
+    step: Step,
+    obs: dict[str, Any],
+    error: str,
+    journey: Journey | None = None,
 ) -> list[Check]:
     """Every expectation of ``step``."""
     expect = step.expect

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from netsim.scenario.session import Session
+    from netsim.scenario.session import BaseSession
 
 __all__ = ["NsTables", "counters", "ns_name"]
 
@@ -30,7 +30,7 @@ def counters(text: str) -> dict[str, int]:
 class NsTables:
     """A namespace's tables, read once per journey through netsim sh."""
 
-    def __init__(self, session: Session, netns: str):
+    def __init__(self, session: BaseSession, netns: str):
         self.session, self.netns = session, netns
         self._cache: dict[str, str] = {}
 
@@ -78,7 +78,7 @@ class NsTables:
         return [ln.strip() for ln in self.sh(script).splitlines() if ln.startswith(f"{mac} ")]
 
 
-def ns_name(session: Session, netns: str) -> tuple[str, str]:
+def ns_name(session: BaseSession, netns: str) -> tuple[str, str]:
     """(short name, label) of a namespace."""
     for node in session.cluster.nodes.values():
         if node.name == netns:

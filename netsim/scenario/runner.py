@@ -25,9 +25,17 @@ from netsim.scenario.expect import evaluate
 from netsim.scenario.journey import Journey, follow
 from netsim.scenario.model import Scenario, Step
 from netsim.scenario.report import FAILED, SKIPPED, Report, StepReport
-from netsim.scenario.session import Session
+from netsim.scenario.session import BaseSession, Session
 
-__all__ = ["DEFAULT_SEED", "STEP_ERRORS", "Progress", "run_scenario", "title"]
+__all__ = ["BACKENDS", "DEFAULT_SEED", "STEP_ERRORS", "Progress", "run_scenario", "title"]
+
+#: What ``backend=`` takes.
+BACKENDS: Final = ("sim", "kernel")
+#: Why a trace step does not run on the kernel backend.
+NO_TRACES: Final = (
+    "the kernel backend keeps no per-packet traces: the ping ran, the journey was "
+    "not followed (run the scenario on the simulator for it)"
+)
 
 DEFAULT_SEED: Final = 1
 #: What a step's action may fail with (anything else is a bug in netsim).
@@ -71,9 +79,15 @@ def title(step: Step) -> str:
 
 
 class _Runner:
-    def __init__(self, sc: Scenario, seed: int):
+    def __init__(self, sc: Scenario, seed: int, backend: str, possible_cpus: int):
         self.sc = sc
-        self.session = Session(sc.cluster, seed)
+        self.session: BaseSession
+        if backend == "kernel":
+            from netsim.scenario.kernel import KernelSession
+
+            self.session = KernelSession(sc.cluster, seed)
+        else:
+            self.session = Session(sc.cluster, seed, possible_cpus=possible_cpus)
         self.cluster = self.session.cluster
 
     def build(self, progress: Progress | None) -> StepReport:
@@ -105,7 +119,7 @@ class _Runner:
         except STEP_ERRORS as e:
             rep.error = f"{what}: {e}"
         rep.observed = self._state()
-        rep.time = self.session.world.now
+        rep.time = self.session.now
         rep.settle()
         return rep
 
@@ -128,8 +142,10 @@ class _Runner:
         except STEP_ERRORS as e:
             rep.error = str(e)
         rep.checks = evaluate(self.session, step, rep.observed, rep.error, journey)
-        rep.time = self.session.world.now
+        rep.time = self.session.now
         rep.settle(error_expected="error" in step.expect)
+        if "skipped" in rep.observed and rep.status != FAILED:
+            rep.status = SKIPPED  # a trace on the kernel: what could be checked held
         return rep
 
     def _act(self, step: Step) -> tuple[dict[str, Any], Journey | None]:
@@ -168,11 +184,13 @@ class _Runner:
             c.set_link(_node(a), up=act == "restoreLink")
             return {"node": _node(a), "link": "up" if act == "restoreLink" else "down"}, None
         if act == "wait":
-            self.session.world.sleep(float(a))
+            self.session.sleep(float(a))
             return {"seconds": a}, None
         if act == "ping":
             return self._ping(a), None
         if act == "trace":
+            if not isinstance(self.session, Session):
+                return {**self._ping({**a, "count": 1}), "skipped": NO_TRACES}, None
             src = self.session.pod(a["from"])
             j = follow(self.session, src.name, a["to"], namespace=src.namespace)
             return {"journey": j.to_json(), "lines": j.lines()}, j
@@ -183,12 +201,8 @@ class _Runner:
     def _ping(self, a: dict[str, Any]) -> dict[str, Any]:
         src = self.session.pod(a["from"])
         ip, _ = self.session.target(a["to"])
-        res = self.cluster.ping(
-            src.name,
-            ip,
-            namespace=src.namespace,
-            count=a.get("count", 1),
-            timeout=float(a.get("timeout", 1.0)),
+        res = self.session.ping(
+            src, ip, count=a.get("count", 1), timeout=float(a.get("timeout", 1.0))
         )
         tx, rx = res.transmitted, res.received
         loss = 100 * (tx - rx) // tx if tx else 0
@@ -226,13 +240,23 @@ def run_scenario(
     seed: int | None = None,
     until: int | None = None,
     progress: Progress | None = None,
-) -> tuple[Report, Session]:
-    """Build ``sc`` and run its steps (the first ``until`` of them, if given).
-    The seed is ``seed``, else the scenario's, else 1."""
+    backend: str = "sim",
+    possible_cpus: int = 1,
+) -> tuple[Report, BaseSession]:
+    """Build ``sc`` on ``backend`` and run its steps (the first ``until`` of them,
+    if given).  The seed is ``seed``, else the scenario's, else 1; on the
+    simulator the machines have ``possible_cpus`` CPUs.  The caller
+    closes the session (on the kernel, that ends the sandbox).
+
+    :raises ~netsim.scenario.kernel.KernelUnavailable: ``backend="kernel"`` where
+        the machine cannot make the sandbox.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend {backend!r}: not one of {', '.join(BACKENDS)}")
     used = seed if seed is not None else (sc.seed if sc.seed is not None else DEFAULT_SEED)
-    runner = _Runner(sc, used)
+    runner = _Runner(sc, used, backend, possible_cpus)
     build = runner.build(progress)
-    report = Report(sc.name, sc.file, used, "sim", build)
+    report = Report(sc.name, sc.file, used, backend, build)
     steps = sc.steps if until is None else sc.steps[:until]
     for step in steps:
         if build.status == FAILED:

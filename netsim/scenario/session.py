@@ -1,9 +1,14 @@
-"""A scenario's cluster, built on a seeded World with the simulator's Host."""
+"""A scenario's cluster on one backend: the simulator's (a seeded World with
+the SimHost, :class:`Session`) or the real kernel's
+(:class:`~netsim.scenario.kernel.KernelSession`).  Both give the runner the
+same things: the cluster, a shell per node and pod, ``ping``, the clock."""
 
 from __future__ import annotations
 
 import ipaddress
+from typing import ClassVar, Protocol
 
+from netsim.apps.ping import PingResult
 from netsim.backends.sim.host import SimHost
 from netsim.k8s.cluster import Cluster, ClusterError, Conflist, PodNetwork
 from netsim.k8s.flannel import Flannel
@@ -11,9 +16,10 @@ from netsim.k8s.kubelet import Pod
 from netsim.scenario.check import pod_key
 from netsim.scenario.model import ClusterSpec
 from netsim.scenario.shells import Shells
+from netsim.shell.runtime import ShellResult
 from netsim.world import World
 
-__all__ = ["Session"]
+__all__ = ["BaseSession", "Session", "ShellRunner", "pod_network"]
 
 
 def pod_network(spec: ClusterSpec) -> PodNetwork:
@@ -23,22 +29,35 @@ def pod_network(spec: ClusterSpec) -> PodNetwork:
     return Conflist(net.conflist)
 
 
-class Session:
-    """The world, the cluster (no nodes yet) and the shells on it."""
+class ShellRunner(Protocol):
+    """A shell on a node, in a pod's namespace, or in any namespace."""
 
-    def __init__(self, spec: ClusterSpec, seed: int):
-        self.world = World(seed)
-        self.cluster = Cluster(
-            SimHost(self.world),
-            network=pod_network(spec),
-            underlay=spec.underlay_cidr,
-            mtu=spec.mtu,
-            cluster_cidr=spec.cluster_cidr,
-            node_cidr_mask_size=spec.node_cidr_mask_size,
-            service_cidr=spec.service_cidr,
-            max_pods=spec.max_pods,
-        )
-        self.shells = Shells(self.world, self.cluster)
+    def node(self, name: str, script: str) -> ShellResult: ...
+    def pod(self, name: str, script: str, *, namespace: str = "default") -> ShellResult: ...
+    def netns(self, netns: str, script: str) -> ShellResult: ...
+
+
+class BaseSession:
+    """What the runner needs of a backend; the cluster has no nodes yet."""
+
+    backend: ClassVar[str]
+    cluster: Cluster
+    shells: ShellRunner
+
+    @property
+    def now(self) -> float:
+        """Seconds since the session began (simulated, or the wall clock's)."""
+        raise NotImplementedError
+
+    def sleep(self, seconds: float) -> None:
+        raise NotImplementedError
+
+    def ping(self, pod: Pod, dst: str, *, count: int = 1, timeout: float = 1.0) -> PingResult:
+        """``ping -c COUNT -W TIMEOUT DST`` in ``pod``'s namespace, to completion."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Let go of what the backend holds (the kernel's sandbox)."""
 
     def pod(self, ref: str) -> Pod:
         """Pod ``NAME`` (namespace default) or ``NAMESPACE/NAME``."""
@@ -56,3 +75,36 @@ class Session:
             return pod.ip, pod.netns
         owner = next((p for p in self.cluster.pods() if p.ip == ip), None)
         return ip, owner.netns if owner else None
+
+
+class Session(BaseSession):
+    """The simulator: the world, the cluster on its SimHost, netsim sh on it.
+    ``possible_cpus`` is the simulated machines' CPU count (a veth's queues)."""
+
+    backend = "sim"
+
+    def __init__(self, spec: ClusterSpec, seed: int, *, possible_cpus: int = 1):
+        self.world = World(seed, possible_cpus=possible_cpus)
+        self.cluster = Cluster(
+            SimHost(self.world),
+            network=pod_network(spec),
+            underlay=spec.underlay_cidr,
+            mtu=spec.mtu,
+            cluster_cidr=spec.cluster_cidr,
+            node_cidr_mask_size=spec.node_cidr_mask_size,
+            service_cidr=spec.service_cidr,
+            max_pods=spec.max_pods,
+        )
+        self.shells: Shells = Shells(self.world, self.cluster)
+
+    @property
+    def now(self) -> float:
+        return self.world.now
+
+    def sleep(self, seconds: float) -> None:
+        self.world.sleep(seconds)
+
+    def ping(self, pod: Pod, dst: str, *, count: int = 1, timeout: float = 1.0) -> PingResult:
+        return self.cluster.ping(
+            pod.name, dst, namespace=pod.namespace, count=count, timeout=timeout
+        )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Final
 
 from netsim.scenario.check import pod_key
-from netsim.scenario.session import Session
+from netsim.scenario.session import BaseSession
 from netsim.shell.runtime import ShellResult
 
 __all__ = ["SHOW_COMMANDS", "show"]
@@ -23,7 +23,7 @@ SHOW_COMMANDS: Final = (
 )
 
 
-def show(session: Session, *, node: str | None = None, pod: str | None = None) -> str:
+def show(session: BaseSession, *, node: str | None = None, pod: str | None = None) -> str:
     """Every table of node ``node`` or pod ``pod`` (NAME or NAMESPACE/NAME)."""
     run: Callable[[str], ShellResult]
     if node is not None:

@@ -77,6 +77,27 @@ def test_neigh_proxy(w: World) -> None:
     assert w.sh("ip neigh show proxy").stdout == "10.0.0.51 proxy \n"
 
 
+def test_a_new_hardware_address_flushes_the_neighbours(w: World) -> None:
+    """``arp_netdev_event(NETDEV_CHANGEADDR)``: every entry on the device goes,
+    permanent ones too, even for the same address again; proxy entries stay (as
+    6.18 does it); a bridge whose MAC follows a removed port flushes its own."""
+    w.sh("ip neigh add 10.0.0.5 lladdr 02:00:00:00:00:05 dev v0 nud permanent\n"
+         "ip neigh add 10.0.0.6 lladdr 02:00:00:00:00:06 dev v0 nud stale\n"
+         "ip neigh add 10.1.0.6 lladdr 02:00:00:00:00:06 dev w0 nud stale\n"
+         "ip neigh add proxy 10.0.0.50 dev v0")  # fmt: skip
+    w.sh("ip link set v0 address $(cat /sys/class/net/v0/address)")
+    assert w.sh("ip neigh show").stdout == "10.1.0.6 dev w0 lladdr 02:00:00:00:00:06 STALE \n"
+    assert w.sh("ip neigh show proxy").stdout == "10.0.0.50 dev v0 proxy \n"
+    r = w.sh("ip link add p1 address 02:00:00:00:00:01 type veth peer name q1\n"
+             "ip link add p2 address 02:00:00:00:00:02 type veth peer name q2\n"
+             "ip link add br1 type bridge\nip link set p1 master br1\nip link set p2 master br1\n"
+             "ip link set br1 up\nip addr add 10.2.0.1/24 dev br1\n"
+             "ip neigh add 10.2.0.5 lladdr 02:00:00:00:00:05 dev br1 nud stale\n"
+             "ip link del p2\nip neigh show dev br1\n"
+             "ip link del p1\nip neigh show dev br1")  # fmt: skip
+    assert r.stdout == "10.2.0.5 lladdr 02:00:00:00:00:05 STALE \n", r.stderr
+
+
 def test_multipath_route(w: World) -> None:
     w.route_add("10.70.0.0/16", nexthops=[("10.0.0.2", None, 1), ("10.1.0.2", "w0", 3)])
     assert w.sh("ip route show 10.70.0.0/16").stdout == (

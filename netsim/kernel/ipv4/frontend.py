@@ -202,7 +202,9 @@ def del_ifa(dev: Link, ifa: InIfAddr) -> None:
 
 
 def inet_netdev_event(event: NetdevEvent, dev: Link) -> None:
-    """``inetdev_event()`` and ``fib_netdev_event()``."""
+    """``inetdev_event()``, ``fib_netdev_event()`` and ``arp_netdev_event()`` (a new
+    hardware address flushes the device's neighbours, permanent ones too, even
+    when it is the same address again)."""
     if dev.link_type not in ("ether", "loopback"):
         return
     if event == NetdevEvent.REGISTER:
@@ -218,6 +220,8 @@ def inet_netdev_event(event: NetdevEvent, dev: Link) -> None:
         fib_sync_up(dev)
     elif event == NetdevEvent.DOWN:
         fib_disable_ip(dev, force=False)
+    elif event == NetdevEvent.CHANGEADDR and dev.netns is not None:
+        _neigh(dev).changeaddr(dev)  # arp_netdev_event()
     elif event == NetdevEvent.CHANGE and not dev.carrier and dev.netns is not None:
         _neigh(dev).carrier_down(dev)  # neigh_carrier_down(), arp_evict_nocarrier
     elif event == NetdevEvent.UNREGISTER:

@@ -205,6 +205,11 @@ class NeighTable:
         no device."""
         return (dev, ip) in self.proxies or (None, ip) in self.proxies
 
+    def changeaddr(self, dev: Link) -> None:
+        """``neigh_changeaddr()``: a device's new hardware address drops every entry
+        on it, permanent ones too (proxy entries stay)."""
+        self._flush(dev, permanent=True, reason="address changed")
+
     def carrier_down(self, dev: Link) -> None:
         """``neigh_carrier_down()``: losing carrier drops all but permanent entries."""
         self._flush(dev, permanent=False, reason="carrier lost")
