@@ -9,13 +9,10 @@
 
 A :class:`Snapshot` holds, per namespace, iproute2's JSON dumps (links,
 addresses, routes of all tables, rules, neighbours, the bridge FDB with VXLAN
-entries, bridge ports) and the sysctls that matter
-(:data:`~netsim.observe.snapshot.CONF_SYSCTLS` and friends).
-
-Not observed yet, left for the issues that bring them: nat/filter rules
-(netfilter is not modelled), CNI results and IPAM store files (no CNI
-plugins yet).  They will be further fields of :class:`NsSnapshot` and
-:class:`Snapshot`.
+entries, bridge ports), the nat and filter rules (``iptables -t T -S``), the
+files plugins keep state in (the result cache, host-local's store, flannel's
+files) and the sysctls that matter (:data:`~netsim.observe.snapshot.CONF_SYSCTLS`
+and friends).
 """
 
 from netsim.observe.diff import MISSING, Difference, diff
