@@ -5,8 +5,7 @@ Exit status: ``run`` 0 when every expectation held, 1 when one failed, 2 on
 invalid input (each problem printed as ``FILE:LINE: FIELD: MESSAGE``) or a
 backend that cannot run here; ``trace`` 0 when the reply came back, else 1;
 ``show`` 0.  ``--backend kernel`` builds the cluster on the real kernel in a
-throwaway sandbox (``run`` and ``show``; ``trace`` needs the simulator's
-per-packet traces).
+throwaway sandbox (a journey there comes from packet captures).
 """
 
 from __future__ import annotations
@@ -26,9 +25,6 @@ if TYPE_CHECKING:  # the scenario machinery is imported when a command runs
 __all__ = ["DEMO_SCENARIO", "add_parsers", "dispatch", "run_demo_scenario"]
 
 DEMO_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "k8s" / "flannel-vxlan.yaml"
-_NO_KERNEL_TRACE = (
-    "--backend kernel: the kernel keeps no per-packet traces; trace runs on the simulator"
-)
 #: Builds with at least this many nodes and pods get a progress bar (on a terminal).
 _PROGRESS_FROM = 10
 
@@ -93,8 +89,6 @@ def _err(command: str, message: str) -> int:
 def _load(args: argparse.Namespace) -> Scenario | int:
     from netsim.scenario import ScenarioError, load
 
-    if args.backend == "kernel" and args.command == "trace":
-        return _err(args.command, _NO_KERNEL_TRACE)
     try:
         sc = load(args.scenario)
     except ScenarioError as e:
@@ -182,7 +176,6 @@ def _failed_steps(report: Report, command: str) -> None:
 def trace_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
     from netsim.scenario.journey import follow
     from netsim.scenario.runner import STEP_ERRORS
-    from netsim.scenario.session import Session
 
     out = out or sys.stdout
     sc = _load(args)
@@ -192,13 +185,14 @@ def trace_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if isinstance(ran, int):
         return ran
     report, session = ran
-    assert isinstance(session, Session)  # _load refuses --backend kernel
     _failed_steps(report, "trace")
     try:
         src = session.pod(args.src)
         journey = follow(session, src.name, args.dst, namespace=src.namespace)
     except STEP_ERRORS as e:
         return _err("trace", str(e))
+    finally:
+        session.close()
     if args.json:
         out.write(json.dumps(journey.to_json(), indent=2) + "\n")
     else:

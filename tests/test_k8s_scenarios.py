@@ -324,12 +324,6 @@ def test_run_exit_statuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert capsys.readouterr().err.endswith(
         'scenario.yaml:13: pods[1].node: "node7" is not a node of the cluster\n'
     )
-    good = _write(tmp_path, BASE)
-    assert main(["trace", "--backend", "kernel", "--from", "a", "--to", "b", good]) == 2
-    assert capsys.readouterr().err == (
-        "netsim trace: --backend kernel: the kernel keeps no per-packet traces; trace runs on "
-        "the simulator\n"
-    )
 
 
 def test_run_on_a_machine_without_the_sandbox(
@@ -339,10 +333,13 @@ def test_run_on_a_machine_without_the_sandbox(
     from netsim.backends.linux import sandbox
 
     monkeypatch.setattr(sandbox, "unavailable_reason", lambda: "unshare failed: EPERM")
-    assert main(["run", "--backend", "kernel", _write(tmp_path, BASE)]) == 2
+    path = _write(tmp_path, BASE)
+    assert main(["run", "--backend", "kernel", path]) == 2
     assert capsys.readouterr().err == (
         "netsim run: --backend kernel: no kernel sandbox on this machine: unshare failed: EPERM\n"
     )
+    assert main(["trace", "--backend", "kernel", "--from", "a", "--to", "b", path]) == 2
+    assert capsys.readouterr().err.startswith("netsim trace: --backend kernel: no kernel sandbox")
 
 
 def test_run_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,15 +1,17 @@
-"""One ping's journey, hop by hop, from the model's traces (``world.traces``).
+"""One ping's journey, hop by hop, from its traces: the model's
+(``world.traces``), or on the kernel backend the ones the packet captures give
+(:mod:`netsim.scenario.kernel_traces`).
 
 The traces say where each copy of each frame went (SENT, RECEIVED, FORWARDED,
-FLOODED, ENCAPSULATED, DECAPSULATED, DELIVERED, DROPPED).  The decisions
-behind the steps are read from the namespaces' tables right after the ping,
-through netsim sh, as one would on a real node: the route (``ip route get``),
-the neighbour entry used (``ip neigh``) and the ARP exchange that made it
-(the ARP flows of the same ping), the bridge or VXLAN FDB entry (``bridge
-fdb``), the VXLAN VNI and VTEP addresses (the encapsulation step), and the
-netfilter rules whose packet counters moved during the ping (``iptables-save
--c``: NAT and filter).  A source NAT shows too as the reply coming back to
-another address than the request left from.
+FLOODED, ENCAPSULATED, DECAPSULATED, DELIVERED, DROPPED). The decisions behind
+the steps are read from the namespaces' tables right after the ping, through
+netsim sh (or bash with the real tools), as one would on a real node: the
+route (``ip route get``), the neighbour entry used (``ip neigh``) and the ARP
+exchange that made it (the ARP flows of the same ping), the bridge or VXLAN
+FDB entry (``bridge fdb``), the VXLAN VNI and VTEP addresses (the
+encapsulation step), and the netfilter rules whose packet counters moved
+during the ping (``iptables-save -c``: NAT and filter). A source NAT shows too
+as the reply coming back to another address than the request left from.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from netsim.scenario.nstables import NsTables, counters, ns_name
 from netsim.trace import Trace
 
 if TYPE_CHECKING:
-    from netsim.scenario.session import Session
+    from netsim.scenario.session import BaseSession
 
 __all__ = ["Decision", "Hop", "JStep", "Journey", "Leg", "follow"]
 
@@ -169,7 +171,7 @@ class Journey:
 
 
 class _Follower:
-    def __init__(self, session: Session, traces: list[Trace], nat: dict[str, list[Decision]]):
+    def __init__(self, session: BaseSession, traces: list[Trace], nat: dict[str, list[Decision]]):
         self.session = session
         self.tables: dict[str, NsTables] = {}
         self.nat = nat  # netns -> decisions not yet shown
@@ -312,16 +314,16 @@ def _pick(copies: list[Trace], netns: str | None) -> Trace:
     return (at or delivered or sorted(copies, key=lambda t: -len(t.steps)))[0]
 
 
-def follow(session: Session, src: str, dst: str, *, namespace: str = "default") -> Journey:
+def follow(session: BaseSession, src: str, dst: str, *, namespace: str = "default") -> Journey:
     """Ping ``dst`` (an IPv4 address or a pod name) once from pod ``src`` and
     follow the echo request and its reply."""
-    world, cluster = session.world, session.cluster
+    cluster = session.cluster
     dst_ip, dst_netns = session.target(dst)
     nodes = list(cluster.nodes)
     script = "iptables-save -c -t nat; iptables-save -c -t filter"
     before = {n: counters(session.shells.node(n, script).stdout) for n in nodes}
-    world.trace.clear()
-    res = cluster.ping(src, dst_ip, namespace=namespace, count=1, timeout=1.0)
+    pod = cluster.pod(src, namespace=namespace)
+    res, traces = session.traced_ping(pod, dst_ip)
     nat: dict[str, list[Decision]] = defaultdict(list)
     for n in nodes:
         after = counters(session.shells.node(n, script).stdout)
@@ -330,8 +332,6 @@ def follow(session: Session, src: str, dst: str, *, namespace: str = "default") 
                 table, rule = key.split("\t", 1)
                 kind = "nat" if table == "nat" else "filter"
                 nat[n].append(Decision(kind, f"[+{pkts - before[n].get(key, 0)}] {rule}"))
-    traces = world.traces()
-    pod = cluster.pod(src, namespace=namespace)
     flows: dict[int, list[Trace]] = defaultdict(list)
     for t in traces:
         flows[t.flow].append(t)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 import tarfile
 import time
@@ -26,9 +27,11 @@ from netsim.apps.ping import PingResult
 from netsim.host.ops import INIT_NET
 from netsim.k8s.cluster import Cluster
 from netsim.k8s.kubelet import Pod, state_dir
+from netsim.scenario.kernel_traces import Topology, traces_of
 from netsim.scenario.model import ClusterSpec
 from netsim.scenario.session import BaseSession, pod_network
 from netsim.shell.runtime import ShellResult
+from netsim.trace import Trace
 
 if TYPE_CHECKING:
     from netsim.backends.linux.host import KernelHost
@@ -190,6 +193,23 @@ class KernelSession(BaseSession):
         sent, got = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
         return PingResult(dst, transmitted=sent, received=got, lines=text.splitlines(),
                           exit_code=r.returncode)  # fmt: skip
+
+    def traced_ping(self, pod: Pod, dst: str) -> tuple[PingResult, list[Trace]]:
+        """The real ping under a packet capture in every namespace of the sandbox
+        (:mod:`netsim.scenario.kernel_traces`)."""
+        namespaces = [ns for ns in self.host.namespaces() if ns != INIT_NET]
+        topo = Topology()
+        for ns in namespaces:
+            links = json.loads(self.shells.netns(ns, "ip -j -d link show").stdout or "[]")
+            addrs = json.loads(self.shells.netns(ns, "ip -j addr show").stdout or "[]")
+            local = {str(a["local"]) for r in addrs for a in r.get("addr_info", []) if "local" in a}
+            topo.add(ns, links, local)
+        self.host.capture_start(namespaces)
+        try:
+            res = self.ping(pod, dst)
+        finally:
+            frames = self.host.capture_stop()
+        return res, traces_of(frames, topo)
 
     def close(self) -> None:
         self.host.close()

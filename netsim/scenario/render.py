@@ -33,8 +33,6 @@ def _notes(step: StepReport) -> list[str]:
         and not any(c.what.startswith("fails with") for c in step.checks)
     ):
         out.append(f"error: {step.error}")
-    if step.status == SKIPPED and "skipped" in step.observed:
-        out.append(f"- {step.observed['skipped']}")
     for c in step.checks:
         if not c.held:
             out.append(f"x {c.what}: {c.why}" if c.why else f"x {c.what}")
@@ -102,7 +100,7 @@ def render_details(report: Report, out: TextIO) -> None:
     for s in report.all:
         obs = s.observed
         body = ""
-        if s.action in ("ping", "trace") and "output" in obs:
+        if s.action == "ping" and "output" in obs:
             body = obs["output"]
         elif s.action == "run" and "stdout" in obs:
             body = f"$ {obs['command']}\n{obs['stdout']}{obs['stderr']}"

@@ -9,8 +9,7 @@ from typing import Any, Final
 __all__ = ["FAILED", "HELD", "RAN", "SKIPPED", "Check", "Report", "StepReport"]
 
 #: A step's status: every expectation held; the step ran (it expected nothing);
-#: an expectation failed or the action failed unexpectedly; not run (the build failed),
-#: or run without what could not be checked there (a trace on the kernel backend).
+#: an expectation failed or the action failed unexpectedly; not run (the build failed).
 HELD: Final = "held"
 RAN: Final = "ran"
 FAILED: Final = "failed"
@@ -86,8 +85,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """No step failed (a step is skipped after a failed build, or a trace on
-        the kernel backend, which keeps no per-packet traces)."""
+        """No step failed (steps are skipped only after a failed build)."""
         return all(s.status != FAILED for s in self.all)
 
     @property

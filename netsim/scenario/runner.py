@@ -31,11 +31,7 @@ __all__ = ["BACKENDS", "DEFAULT_SEED", "STEP_ERRORS", "Progress", "run_scenario"
 
 #: What ``backend=`` takes.
 BACKENDS: Final = ("sim", "kernel")
-#: Why a trace step does not run on the kernel backend.
-NO_TRACES: Final = (
-    "the kernel backend keeps no per-packet traces: the ping ran, the journey was "
-    "not followed (run the scenario on the simulator for it)"
-)
+
 
 DEFAULT_SEED: Final = 1
 #: What a step's action may fail with (anything else is a bug in netsim).
@@ -144,8 +140,6 @@ class _Runner:
         rep.checks = evaluate(self.session, step, rep.observed, rep.error, journey)
         rep.time = self.session.now
         rep.settle(error_expected="error" in step.expect)
-        if "skipped" in rep.observed and rep.status != FAILED:
-            rep.status = SKIPPED  # a trace on the kernel: what could be checked held
         return rep
 
     def _act(self, step: Step) -> tuple[dict[str, Any], Journey | None]:
@@ -189,8 +183,6 @@ class _Runner:
         if act == "ping":
             return self._ping(a), None
         if act == "trace":
-            if not isinstance(self.session, Session):
-                return {**self._ping({**a, "count": 1}), "skipped": NO_TRACES}, None
             src = self.session.pod(a["from"])
             j = follow(self.session, src.name, a["to"], namespace=src.namespace)
             return {"journey": j.to_json(), "lines": j.lines()}, j

@@ -17,6 +17,7 @@ from netsim.scenario.check import pod_key
 from netsim.scenario.model import ClusterSpec
 from netsim.scenario.shells import Shells
 from netsim.shell.runtime import ShellResult
+from netsim.trace import Trace
 from netsim.world import World
 
 __all__ = ["BaseSession", "Session", "ShellRunner", "pod_network"]
@@ -54,6 +55,11 @@ class BaseSession:
 
     def ping(self, pod: Pod, dst: str, *, count: int = 1, timeout: float = 1.0) -> PingResult:
         """``ping -c COUNT -W TIMEOUT DST`` in ``pod``'s namespace, to completion."""
+        raise NotImplementedError
+
+    def traced_ping(self, pod: Pod, dst: str) -> tuple[PingResult, list[Trace]]:
+        """One ``ping -c 1 -W 1 DST`` from ``pod``, and the traces of every ICMP
+        echo and ARP message it caused (the model's, or the kernel's captures)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -108,3 +114,8 @@ class Session(BaseSession):
         return self.cluster.ping(
             pod.name, dst, namespace=pod.namespace, count=count, timeout=timeout
         )
+
+    def traced_ping(self, pod: Pod, dst: str) -> tuple[PingResult, list[Trace]]:
+        self.world.trace.clear()
+        res = self.ping(pod, dst)
+        return res, self.world.traces()

@@ -10,7 +10,11 @@ stdin with one JSON line each on stdout:
 * ``{"id": N, "cmd": "run", "argv": [...], "netns": NAME|null, "stdin": ""}``:
   the same for one command, in a namespace by ``ip netns exec``;
 * ``{"id": N, "cmd": "apply", "op": to_dict(op)}`` -> ``{"id": N, "result": R}``
-  or ``{"id": N, "error": {"errno": E, "extack": X, "message": M, "kind": K}}``.
+  or ``{"id": N, "error": {"errno": E, "extack": X, "message": M, "kind": K}}``;
+* ``{"id": N, "cmd": "capture_start", "namespaces": [...]}`` -> ``{"id": N}``, then
+  ``{"id": N, "cmd": "capture_stop"}`` -> ``{"id": N, "frames": [...]}``: every
+  frame of every device in those namespaces in between
+  (:class:`~netsim.backends.linux.packetcap.Capture`).
 
 A request the agent cannot handle gets ``{"id": N, "fault": TRACEBACK}``.  When
 stdin closes the agent exits, and with it (PID 1 of the sandbox) everything.
@@ -25,6 +29,7 @@ import traceback
 from typing import IO, Any
 
 from netsim.backends.linux.apply import Applier, KindUnavailable
+from netsim.backends.linux.packetcap import Capture
 from netsim.backends.linux.sandbox import PRELUDE
 from netsim.errors import KernelError
 from netsim.host.ops import from_dict
@@ -36,9 +41,18 @@ def _completed(r: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     return {"stdout": r.stdout, "stderr": r.stderr, "returncode": r.returncode}
 
 
-def handle(request: dict[str, Any], applier: Applier) -> dict[str, Any]:
+def handle(
+    request: dict[str, Any], applier: Applier, capture: Capture | None = None
+) -> dict[str, Any]:
     """The answer to one request (without its id)."""
     cmd = request.get("cmd")
+    if cmd in ("capture_start", "capture_stop"):
+        if capture is None:
+            raise ValueError("this agent does not capture")
+        if cmd == "capture_start":
+            capture.start(list(request["namespaces"]))
+            return {}
+        return {"frames": capture.stop()}
     timeout = float(request.get("timeout", 600))
     if cmd == "script":
         argv = ["bash", "-c", request["text"], request.get("name", "netsim"),
@@ -66,6 +80,7 @@ def handle(request: dict[str, Any], applier: Applier) -> dict[str, Any]:
 def serve(requests: IO[str], answers: IO[str]) -> None:
     """Answer each line of ``requests`` on ``answers`` until end of input."""
     applier = Applier()
+    capture = Capture()
     try:
         for line in requests:
             if not line.strip():
@@ -73,12 +88,13 @@ def serve(requests: IO[str], answers: IO[str]) -> None:
             request: dict[str, Any] = {}
             try:
                 request = json.loads(line)
-                answer = handle(request, applier)
+                answer = handle(request, applier, capture)
             except Exception:
                 answer = {"fault": traceback.format_exc()}
             answers.write(json.dumps({"id": request.get("id"), **answer}) + "\n")
             answers.flush()
     finally:
+        capture.close()
         applier.close()
 
 

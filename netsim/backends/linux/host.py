@@ -9,7 +9,9 @@ compare with :class:`~netsim.backends.sim.host.SimHost`'s; dumps are what
 
 from __future__ import annotations
 
+import base64
 import time
+from dataclasses import dataclass
 from typing import Any, Final, final
 
 from netsim.backends.linux.apply import KindUnavailable
@@ -18,7 +20,25 @@ from netsim.errors import CommandFailed, KernelError
 from netsim.host.ops import INIT_NET, Iptables, NetnsAdd, Op, Sleep, SysctlSet, to_dict
 from netsim.host.protocol import OpResult
 
-__all__ = ["KernelHost", "KindUnavailable"]
+__all__ = ["CapturedFrame", "KernelHost", "KindUnavailable"]
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class CapturedFrame:
+    """One frame a packet socket saw: where, which way (``pkttype``: 4 is
+    ``PACKET_OUTGOING``, sent; the others arrived), when (the kernel's
+    timestamp, ns since the epoch), and its bytes from the link-layer header."""
+
+    netns: str
+    ifname: str
+    pkttype: int
+    time_ns: int
+    data: bytes
+
+    @property
+    def outgoing(self) -> bool:
+        return self.pkttype == 4
 
 
 @final
@@ -79,6 +99,19 @@ class KernelHost:
         """``init_net`` (the sandbox's own), then those under its ``/run/netns``, by name."""
         r = self.sandbox.run(["ls", "-1", "/run/netns"])
         return [INIT_NET, *sorted(r.stdout.split())]
+
+    def capture_start(self, namespaces: list[str]) -> None:
+        """Capture every frame of every device in ``namespaces`` (``tcpdump -i
+        any`` in each) until :meth:`capture_stop`."""
+        self.sandbox.request("capture_start", namespaces=namespaces)
+
+    def capture_stop(self) -> list[CapturedFrame]:
+        """The frames captured since :meth:`capture_start`, by kernel timestamp."""
+        frames = self.sandbox.request("capture_stop")["frames"]
+        out = [CapturedFrame(ns, dev, kind, stamp, base64.b64decode(data))
+               for ns, dev, kind, stamp, data in frames]  # fmt: skip
+        out.sort(key=lambda f: f.time_ns)
+        return out
 
     def script(self, text: str) -> RunResult:
         """Run ``text`` with bash in the sandbox, with the real ``ip``, ``bridge``, ``ping``."""
