@@ -24,7 +24,6 @@ POSTROUTING in ``output``.
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 from typing import TYPE_CHECKING, Any, Final
 
@@ -312,7 +311,7 @@ class InetStack:
             dev.drop(skb, f"fragmentation needed (mtu {out.mtu})")
             self.icmp.send_error(ip, dev, 3, 4, mtu=out.mtu)
             return
-        ip = dataclasses.replace(ip, ttl=ip.ttl - 1, checksum=None)
+        ip = ip.decremented()
         skb.frame = ip
         nexthop = nh.gw if nh.scope == RT_SCOPE_LINK and nh.gw else int(ip.dst)
         if self.nf_on:
