@@ -76,6 +76,7 @@ class InetStack:
         self._sysctl_gen = -1
         self._confs: dict[tuple[str | None, str], tuple[int, int]] = {}
         self._ints: dict[str, int] = {}
+        self._rx: dict[str, tuple[bool, int, bool]] = {}
         ns.protocols[ETH_P_IP] = self.ip_rcv
         ns.protocols[ETH_P_ARP] = lambda skb, dev: arp_rcv(self, skb, dev)
 
@@ -91,6 +92,7 @@ class InetStack:
         if self._sysctl_gen != gen:
             self._confs.clear()
             self._ints.clear()
+            self._rx.clear()
             self._sysctl_gen = gen
 
     def _conf(self, dev: Link | None, name: str) -> tuple[int, int]:
@@ -122,6 +124,20 @@ class InetStack:
     def conf_forwarding(self, dev: Link) -> bool:
         """``IN_DEV_FORWARD``: the ingress device's own ``forwarding``."""
         return bool(self._conf(dev, "forwarding")[1])
+
+    def rx_conf(self, dev: Link) -> tuple[bool, int, bool]:
+        """What receiving on ``dev`` consults: ``IN_DEV_ACCEPT_LOCAL`` (or),
+        ``IN_DEV_RPFILTER`` (max) and ``IN_DEV_FORWARD`` (the device's own)."""
+        if self._sysctl_gen != self.ns.sysctl.generation:
+            self._fresh()
+        hit = self._rx.get(dev.ifname)
+        if hit is None:
+            hit = self._rx[dev.ifname] = (
+                self.conf_or(dev, "accept_local"),
+                self.conf_max(dev, "rp_filter"),
+                self.conf_forwarding(dev),
+            )
+        return hit
 
     def sysctl_int(self, name: str) -> int:
         """A one-number sysctl (remembered per sysctl generation)."""
@@ -244,15 +260,17 @@ class InetStack:
         if isinstance(rt, int):
             self._input_error(skb, dev, rt)
             return
-        why = self.validate_source(saddr, daddr, dev)
-        if why:
-            dev.drop(skb, why)
-            return
+        accept_local, rpf, forwarding = self.rx_conf(dev)
+        if saddr:
+            why = self._validate_source(saddr, daddr, dev, accept_local, rpf)
+            if why:
+                dev.drop(skb, why)
+                return
         if rt.type == RTN_LOCAL:
             self.local_deliver(skb, dev, broadcast=False)
         elif rt.type == RTN_BROADCAST:
             self.local_deliver(skb, dev, broadcast=True)
-        elif not self.conf_forwarding(dev):
+        elif not forwarding:
             dev.drop(skb, "forwarding disabled on ingress device")
         else:
             self.forward(skb, dev, fib_select_path(self.ns, rt, saddr, daddr))
@@ -267,8 +285,11 @@ class InetStack:
         """
         if saddr == 0:
             return ""
-        accept_local = self.conf_or(dev, "accept_local")
-        rpf = self.conf_max(dev, "rp_filter")
+        accept_local, rpf, _ = self.rx_conf(dev)
+        return self._validate_source(saddr, daddr, dev, accept_local, rpf)
+
+    def _validate_source(self, saddr: int, daddr: int, dev: Link, accept_local: bool,
+                         rpf: int) -> str:  # fmt: skip
         if not rpf:
             if not accept_local and self.addr_type(saddr) == RTN_LOCAL:
                 return "martian source (one of our own addresses)"
