@@ -34,7 +34,7 @@ from netsim.kernel.ipv4.fragment import Reassembly, ip_fragment
 from netsim.kernel.ipv4.icmp import Icmp
 from netsim.kernel.ipv4.multipath import fib_select_path
 from netsim.kernel.ipv4.neigh import NeighTable
-from netsim.kernel.ipv4.output import l2_xmit
+from netsim.kernel.ipv4.output import neigh_xmit
 from netsim.kernel.ipv4.sockets import Sockets
 from netsim.kernel.skb import PACKET_OTHERHOST, Skb
 from netsim.packet import ETH_P_ARP, ETH_P_IP, Ethernet, IPv4
@@ -346,12 +346,16 @@ class InetStack:
                 return
             skb.frame = ip = post
         skb.note(self.now, self.ns.name, dev.ifname, FORWARDED, out.ifname)
-        n = self.neigh.lookup(out, nexthop) or self.neigh.create(out, nexthop)
-        frags = [ip] if skb.len <= out.mtu else ip_fragment(ip, out.mtu)
+        if skb.len <= out.mtu:
+            skb.frame, skb.len = ip, ip.wire_len
+            neigh_xmit(self, skb, out, nexthop)
+            return
+        self.neigh.create(out, nexthop)
+        frags = ip_fragment(ip, out.mtu)
         pieces = [skb] + [skb.clone() for _ in frags[1:]]
         for piece, frag in zip(pieces, frags, strict=True):
             piece.frame, piece.len = frag, frag.wire_len
-            self.neigh.output(n, piece, lambda s, mac: l2_xmit(s, out, mac))
+            neigh_xmit(self, piece, out, nexthop)
 
     def local_deliver(self, skb: Skb, dev: Link, *, broadcast: bool) -> None:
         """``ip_local_deliver()``: to ICMP, UDP, TCP; others get protocol unreachable."""
