@@ -61,8 +61,9 @@ class Engine:
 
     @property
     def now(self) -> float:
-        """Simulated seconds since the world was built."""
-        return float(self.env.now)
+        """Simulated seconds since the world was built (read on every packet step:
+        simpy's clock attribute directly, not through its property)."""
+        return self.env._now + 0.0  # int 0 at the start: as a float
 
     def call_later(self, delay: float, fn: Callable[[Any], None], arg: Any) -> None:
         """Run ``fn(arg)`` after ``delay`` simulated seconds.
@@ -71,7 +72,7 @@ class Engine:
         same instant share a bucket however their times were computed.
         """
         env = self.env
-        now = env.now
+        now = env._now
         key = int((now + delay) * 1e9 + 0.5)
         bucket = self._buckets.get(key)
         if bucket is None:

@@ -26,12 +26,24 @@ from netsim.kernel.ipv4.sockets import SockEvent
 from netsim.packet import ICMP, IPv4, ipv4_addr
 
 if TYPE_CHECKING:
+    from netaddr import IPAddress
+
+    from netsim.kernel.netns import Netns
     from netsim.world import World
 
 __all__ = ["PingResult", "ping"]
 
 #: iputils: how long to wait for replies after the last request, without ``-W``.
 MAXWAIT: Final = 10.0
+
+
+#: iputils' fill pattern: the first 16 bytes (its ``struct timeval``) zero, then
+#: each byte its offset (``for (i = sizeof(struct timeval); i < datalen; ++i)``).
+def _fill(n: int) -> bytes:
+    return bytes(16) + bytes(i & 0xFF for i in range(16, n))
+
+
+_PATTERN: Final = _fill(65536)
 
 _UNREACH: Final = {
     0: "Destination Net Unreachable",
@@ -89,13 +101,15 @@ def _error_text(ev: SockEvent) -> str:
 class _Pinger:
     """One run of ``ping``: sends on a timer, collects replies and errors."""
 
-    def __init__(self, world: World, ns_name: str, dst: str, count: int, size: int, ttl: int,
-                 broadcast: bool = False):  # fmt: skip
+    def __init__(self, world: World, ns: Netns, dst: str, daddr: int, count: int, size: int,
+                 ttl: int, broadcast: bool = False):  # fmt: skip
         self.world = world
-        self.ns = world.netns(ns_name)
-        self.stack = self.ns.inet
+        self.ns = ns
+        self.stack = ns.inet
         self.res = PingResult(dst)
-        self.daddr = ip4(dst)
+        self.daddr = daddr
+        self._dst_ip = ipv4_addr(daddr)
+        self._src_ip: tuple[int, IPAddress] | None = None
         self.count, self.size, self.ttl = count, size, ttl
         self.multicast = broadcast  # iputils: -b hides "(DUP!)"
         self.interval = 1.0
@@ -107,7 +121,8 @@ class _Pinger:
         self.done = world.env.event()
         self.sock = self.stack.sockets.ping_socket()
         self.sock.on_event = self.on_event
-        self.payload = bytes(16) + bytes(i & 0xFF for i in range(16, max(size, 16)))
+        n = max(size, 16)
+        self.payload = _PATTERN[:n] if n <= len(_PATTERN) else _fill(n)
 
     def on_event(self, ev: SockEvent) -> None:
         res, msg = self.res, ev.data
@@ -148,8 +163,11 @@ class _Pinger:
     def send(self, seq: int, saddr: int, dev: Any, oif: Any, pmtudisc: str) -> None:
         res, stack = self.res, self.stack
         icmp = ICMP.echo_request(self.sock.ident, seq, self.payload[: self.size])
-        pkt = IPv4(ipv4_addr(saddr), ipv4_addr(self.daddr), 1, icmp, ttl=self.ttl,
-                   flags=0b010, ident=stack.next_id())  # fmt: skip
+        src = self._src_ip
+        if src is None or src[0] != saddr:
+            src = self._src_ip = (saddr, ipv4_addr(saddr))
+        pkt = IPv4(src[1], self._dst_ip, 1, icmp, ttl=self.ttl, flags=0b010,
+                   ident=stack.next_id())  # fmt: skip
         self.sent[seq] = self.last_sent = self.world.now
         res.transmitted += 1
         try:
@@ -196,8 +214,9 @@ def ping(
     ns = world.netns(netns)
     oif = ns.dev(interface) if interface else None
     warn = []
+    daddr = ip4(dst)
     try:
-        rt = ip_route_output(ns, ip4(dst), oif=oif)
+        rt = ip_route_output(ns, daddr, oif=oif)
         if rt.route.type == RTN_BROADCAST:  # ip_route_connect(): no SO_BROADCAST yet
             if not broadcast:
                 raise KernelError(errno.EACCES)
@@ -209,7 +228,7 @@ def ping(
             return PingResult(dst, lines=[_BCAST_QUESTION], exit_code=2)
         lines = [_BCAST_WARNING, f"ping: connect: {os.strerror(e.errno)}"]
         return PingResult(dst, lines=lines, exit_code=2)
-    p = _Pinger(world, netns, dst, count, size, ttl, broadcast)
+    p = _Pinger(world, ns, dst, daddr, count, size, ttl, broadcast)
     p.interval = interval
     p.res.lines.extend(warn)
     p.res.lines.append(f"PING {dst} ({dst}) {size}({size + 28}) bytes of data.")

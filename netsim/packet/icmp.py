@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Self, final
 
 from netsim.packet.checksum import internet_checksum
@@ -91,6 +91,8 @@ class ICMP:
     rest_of_header: int = 0
     payload: IPv4 | bytes = b""
     checksum: int | None = None
+    #: :attr:`wire_len` once computed (-1 before): the message is immutable.
+    _wire_len: int = field(default=-1, init=False, repr=False, compare=False)
 
     @classmethod
     def echo_request(cls, ident: int, seq: int, payload: bytes = b"") -> Self:
@@ -135,8 +137,12 @@ class ICMP:
     @property
     def wire_len(self) -> int:
         """Bytes on the wire, header plus payload, without encoding."""
-        p = self.payload
-        return ICMP_HLEN + (len(p) if isinstance(p, bytes) else p.wire_len)
+        n = self._wire_len
+        if n < 0:
+            p = self.payload
+            n = ICMP_HLEN + (len(p) if isinstance(p, bytes) else p.wire_len)
+            object.__setattr__(self, "_wire_len", n)
+        return n
 
     def encode(self) -> bytes:
         """The message with its checksum."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Self, final
 
 from netaddr import IPAddress
@@ -72,6 +72,8 @@ class IPv4:
     options: bytes = b""
     checksum: int | None = None
     total_length: int | None = None
+    #: :attr:`wire_len` once computed (-1 before): the packet is immutable.
+    _wire_len: int = field(default=-1, init=False, repr=False, compare=False)
 
     @property
     def header_len(self) -> int:
@@ -81,8 +83,21 @@ class IPv4:
     @property
     def wire_len(self) -> int:
         """Bytes on the wire, header plus payload, without encoding (for MTU checks)."""
-        p = self.payload
-        return IPV4_HLEN + len(self.options) + (len(p) if isinstance(p, bytes) else p.wire_len)
+        n = self._wire_len
+        if n < 0:
+            p = self.payload
+            n = IPV4_HLEN + len(self.options) + (len(p) if isinstance(p, bytes) else p.wire_len)
+            object.__setattr__(self, "_wire_len", n)
+        return n
+
+    def decremented(self) -> IPv4:
+        """This datagram with its TTL one less and the checksum to recompute, as
+        ``ip_forward()``'s ``ip_decrease_ttl()`` leaves it (same length)."""
+        ip = IPv4(self.src, self.dst, self.proto, self.payload, self.ttl - 1, self.tos,
+                  self.ident, self.flags, self.frag_offset, self.options, None,
+                  self.total_length)  # fmt: skip
+        object.__setattr__(ip, "_wire_len", self._wire_len)
+        return ip
 
     @property
     def df(self) -> bool:

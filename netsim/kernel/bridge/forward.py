@@ -216,7 +216,9 @@ def _flood(
         if not multicast:  # broadcast/multicast also go up the bridge: not a drop
             br.drop(skb, "flood: no other forwarding port")
         return
-    skb.note(br.env.now, br.netns_name, br.ifname, FLOODED, tuple(q.dev.ifname for q in targets))
+    if skb.steps is not None:
+        skb.note(br.env.now, br.netns_name, br.ifname, FLOODED,
+                 tuple(q.dev.ifname for q in targets))  # fmt: skip
     for q in targets[:-1]:
         _push_xmit(q, skb.clone())
     _push_xmit(targets[-1], skb.clone() if multicast else skb)

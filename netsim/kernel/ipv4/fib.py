@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from errno import EAGAIN
 from typing import TYPE_CHECKING, Final
 
 from netsim.addr import Prefix, mask4
@@ -118,10 +119,15 @@ class Route:
 class FibTable:
     """``struct fib_table``."""
 
-    def __init__(self, table_id: int):
+    def __init__(self, table_id: int, gen: list[int] | None = None):
         self.id = table_id
         self._aliases: dict[tuple[int, int], list[Route]] = {}
-        self._plens: list[int] = []  # prefix lengths present, longest first
+        #: (prefix length, its mask) of the lengths present, longest first
+        self._plens: list[tuple[int, int]] = []
+        #: Bumped by every insert and remove (shared with the namespace's other
+        #: tables when :class:`~netsim.kernel.ipv4.state.Ipv4` made this one), so
+        #: lookup results may be cached until the next change.
+        self.gen: list[int] = gen if gen is not None else [0]
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._aliases.values())
@@ -148,9 +154,11 @@ class FibTable:
             lst and any(r.tos == route.tos and r.priority == route.priority for r in lst)
         ):
             raise KernelError(errno.ENOENT)
+        self.gen[0] += 1
         if lst is None:
             self._aliases[key] = [route]
-            self._plens = sorted({*self._plens, route.dst.prefixlen}, reverse=True)
+            plens = sorted({plen for plen, _ in self._plens} | {route.dst.prefixlen}, reverse=True)
+            self._plens = [(plen, mask4(plen)) for plen in plens]
             return
         same = [r for r in lst if r.tos == route.tos and r.priority == route.priority]
         if same:
@@ -177,10 +185,12 @@ class FibTable:
         key = (route.dst.prefixlen, route.dst.network)
         lst = self._aliases[key]
         lst.remove(route)
+        self.gen[0] += 1
         if not lst:
             del self._aliases[key]
-            if not any(k[0] == route.dst.prefixlen for k in self._aliases):
-                self._plens.remove(route.dst.prefixlen)
+            plen = route.dst.prefixlen
+            if not any(k[0] == plen for k in self._aliases):
+                self._plens.remove((plen, mask4(plen)))
 
     def flush(self, predicate: object) -> list[Route]:
         """Remove and return every route for which ``predicate(route)`` is true."""
@@ -197,9 +207,17 @@ class FibTable:
         Raises :class:`FibLookupError` with the route type's errno, or ``EAGAIN``
         when nothing matches.
         """
+        r = self.find(daddr, scope, oif)
+        if isinstance(r, int):
+            raise FibLookupError(r)
+        return r
+
+    def find(self, daddr: int, scope: int = 0, oif: Link | None = None) -> Route | int:
+        """:meth:`lookup` without an exception: the route, or the errno
+        ``fib_table_lookup()`` returns (``EAGAIN`` when nothing matches)."""
         aliases = self._aliases
-        for plen in self._plens:
-            lst = aliases.get((plen, daddr & mask4(plen)))
+        for plen, mask in self._plens:
+            lst = aliases.get((plen, daddr & mask))
             if lst is None:
                 continue
             for r in lst:
@@ -207,16 +225,17 @@ class FibTable:
                     continue
                 err = TYPE_ERRORS.get(r.type)
                 if err is not None:
-                    raise FibLookupError(err)
-                if not r.nexthops:
+                    return err
+                hops = r.nexthops
+                if not hops:
                     return r
-                for nh in r.nexthops:
+                for nh in hops:
                     if nh.dead or (oif is not None and nh.dev is not oif):
                         continue
-                    if nh is r.nexthops[0] or (oif is None and len(r.nexthops) > 1):
+                    if nh is hops[0] or (oif is None and len(hops) > 1):
                         return r  # fib_select_path() hashes over the alive hops
                     return r.with_nexthop(nh)
-        raise FibLookupError(errno.EAGAIN)
+        return EAGAIN
 
 
 def fib_select_multipath(route: Route, mp_hash: int) -> NextHop:

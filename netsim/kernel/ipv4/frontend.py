@@ -171,11 +171,13 @@ def fib_sync_up(dev: Link) -> None:
     """``fib_sync_up(dev, RTNH_F_DEAD)``: the hops through ``dev`` of the routes
     that survived its going down (the other hops of a multipath route) live
     again."""
-    for table in _ipv4(dev).tables.values():
+    ipv4 = _ipv4(dev)
+    for table in ipv4.tables.values():
         for route in table:
             for nh in route.nexthops:
                 if nh.dev is dev:
                     nh.dead = False
+    ipv4.changed()
 
 
 # --- addresses --------------------------------------------------------------------------------

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from netsim.addr import BROADCAST, MacAddr
 from netsim.errors import KernelError
 from netsim.kernel.ipv4.consts import RTN_BROADCAST, RTN_LOCAL
 from netsim.kernel.ipv4.fragment import IP_DF, ip_fragment
+from netsim.kernel.ipv4.neigh import NUD_CONNECTED, NUD_DELAY, NUD_PROBE
 from netsim.kernel.ipv4.route import OutputRoute, ip_route_output
 from netsim.kernel.skb import Skb
 from netsim.packet import ETH_P_IP, Ethernet, IPv4
@@ -25,7 +26,9 @@ if TYPE_CHECKING:
     from netsim.kernel.ipv4.stack import InetStack
     from netsim.kernel.links.base import Link
 
-__all__ = ["dst_output", "l2_xmit", "output"]
+__all__ = ["dst_output", "l2_xmit", "neigh_xmit", "output"]
+
+_SENDS_NOW: Final = NUD_CONNECTED | NUD_DELAY | NUD_PROBE
 
 
 def output(self: InetStack, pkt: IPv4, *, oif: Link | None = None, skb: Skb | None = None,
@@ -94,9 +97,21 @@ def dst_output(stack: InetStack, skb: Skb, rt: OutputRoute) -> None:
         stack.kernel.engine.call_later(0.0, stack.broadcast_looped, looped)
         l2_xmit(skb, dev, BROADCAST)
         return
-    nexthop = rt.gateway or rt.daddr
-    n = stack.neigh.lookup(dev, nexthop) or stack.neigh.create(dev, nexthop)
-    stack.neigh.output(n, skb, lambda s, mac: l2_xmit(s, dev, mac))
+    neigh_xmit(stack, skb, dev, rt.gateway or rt.daddr)
+
+
+def neigh_xmit(stack: InetStack, skb: Skb, dev: Link, nexthop: int) -> None:
+    """``ip_neigh_for_gw()`` + ``neigh_output()``: a resolved neighbour
+    (``NUD_CONNECTED``, ``DELAY`` or ``PROBE``: ``__neigh_event_send()`` has
+    nothing to do but mark it used) sends at once; otherwise
+    ``neigh_resolve_output()`` queues and resolves."""
+    table = stack.neigh
+    n = table.entries.get((dev, nexthop)) or table.create(dev, nexthop)
+    if n.nud_state & _SENDS_NOW and n.lladdr is not None:
+        n.used = stack.kernel.engine.now
+        l2_xmit(skb, dev, n.lladdr)
+        return
+    table.output(n, skb, lambda s, mac: l2_xmit(s, dev, mac))
 
 
 def _loopback(skb: Skb, lo: Link) -> None:

@@ -25,7 +25,6 @@ from netsim.kernel.ipv4.consts import (
     RT_SCOPE_HOST,
     RT_SCOPE_LINK,
     RT_SCOPE_NOWHERE,
-    RT_TABLE_LOCAL,
     RT_TABLE_MAIN,
     RTN_BROADCAST,
     RTN_LOCAL,
@@ -55,11 +54,7 @@ class NexthopSpec:
 
 def _is_local(ns: Netns, addr: int) -> bool:
     """``inet_addr_type() == RTN_LOCAL``."""
-    local = ns.ipv4.tables.get(RT_TABLE_LOCAL)
-    try:
-        return local is not None and local.lookup(addr).type == RTN_LOCAL
-    except FibLookupError:
-        return False
+    return ns.ipv4.local_type(addr) == RTN_LOCAL
 
 
 def _check_nh(ns: Netns, spec: NexthopSpec, table: int, scope: int) -> NextHop:
@@ -106,13 +101,7 @@ def _check_nh(ns: Netns, spec: NexthopSpec, table: int, scope: int) -> NextHop:
 
 def _addr_type_dev(ns: Netns, dev: Link, addr: int) -> int:
     """``inet_addr_type_dev_table()``: how the local table classes ``addr``."""
-    local = ns.ipv4.tables.get(RT_TABLE_LOCAL)
-    if local is not None:
-        try:
-            return local.lookup(addr).type
-        except FibLookupError:
-            pass
-    return RTN_UNICAST
+    return ns.ipv4.local_type(addr) or RTN_UNICAST
 
 
 def route_add(
@@ -270,18 +259,16 @@ def ip_route_output(
     if oif is not None and (not oif.up or oif.ip_ptr is None):
         raise KernelError(errno.ENETUNREACH)
     lo = ns.dev("lo")
-    try:
-        route = ns.ipv4.lookup(daddr, saddr=saddr, iif=lo, oif=oif, mark=mark)
-    except FibLookupError as e:
-        if oif is None or e.errno not in (errno.ENETUNREACH, errno.EAGAIN):
-            raise KernelError(e.errno) from None
+    found = ns.ipv4.resolve(daddr, saddr, lo, oif, mark)
+    if isinstance(found, int):
+        if oif is None or found not in (errno.ENETUNREACH, errno.EAGAIN):
+            raise KernelError(found)
         # "Apparently, routing tables are wrong.  Assume, that the destination is on link."
         src = saddr or inet_select_addr(ns, oif, 0, RT_SCOPE_LINK)
         onlink = Route(Prefix(daddr, 32), RTN_UNICAST, RT_TABLE_MAIN, 0, RT_SCOPE_LINK,
                        nexthops=[NextHop(0, oif)])  # fmt: skip
         return OutputRoute(onlink, daddr, src, oif, 0, bool(saddr), mark)
-    if oif is None:
-        route = fib_select_path(ns, route, saddr, daddr)
+    route = found if oif is not None else fib_select_path(ns, found, saddr, daddr)
     nh = route.nh
     if route.type == RTN_LOCAL:
         src = saddr or route.prefsrc or daddr

@@ -24,19 +24,17 @@ POSTROUTING in ``output``.
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 from typing import TYPE_CHECKING, Any, Final
 
 from netsim.kernel.ipv4 import output as ipv4_output
 from netsim.kernel.ipv4.arp import arp_rcv, arp_solicit
 from netsim.kernel.ipv4.consts import RT_SCOPE_LINK, RTN_BROADCAST, RTN_LOCAL, RTN_UNICAST
-from netsim.kernel.ipv4.fib import FibLookupError
 from netsim.kernel.ipv4.fragment import Reassembly, ip_fragment
 from netsim.kernel.ipv4.icmp import Icmp
 from netsim.kernel.ipv4.multipath import fib_select_path
 from netsim.kernel.ipv4.neigh import NeighTable
-from netsim.kernel.ipv4.output import l2_xmit
+from netsim.kernel.ipv4.output import neigh_xmit
 from netsim.kernel.ipv4.sockets import Sockets
 from netsim.kernel.skb import PACKET_OTHERHOST, Skb
 from netsim.packet import ETH_P_ARP, ETH_P_IP, Ethernet, IPv4
@@ -74,6 +72,11 @@ class InetStack:
         self.nf_on = False
         #: learned path MTUs: destination -> (mtu, expiry time) (``fib_nh_exception``)
         self.pmtu: dict[int, tuple[int, float]] = {}
+        #: sysctl values read on the data path, valid for one sysctl generation
+        self._sysctl_gen = -1
+        self._confs: dict[tuple[str | None, str], tuple[int, int]] = {}
+        self._ints: dict[str, int] = {}
+        self._rx: dict[str, tuple[bool, int, bool]] = {}
         ns.protocols[ETH_P_IP] = self.ip_rcv
         ns.protocols[ETH_P_ARP] = lambda skb, dev: arp_rcv(self, skb, dev)
 
@@ -83,13 +86,31 @@ class InetStack:
 
     # --- configuration (the namespace's sysctls) ----------------------------------------------
 
+    def _fresh(self) -> None:
+        """Forget the sysctl values read before the tree last changed."""
+        gen = self.ns.sysctl.generation
+        if self._sysctl_gen != gen:
+            self._confs.clear()
+            self._ints.clear()
+            self._rx.clear()
+            self._sysctl_gen = gen
+
     def _conf(self, dev: Link | None, name: str) -> tuple[int, int]:
-        """``conf.all.NAME`` and ``conf.DEV.NAME`` (the latter = all without a device)."""
-        sysctl = self.ns.sysctl
-        allv = sysctl.ipv4_conf("all")[name]
-        if dev is None or not sysctl.has_device(dev.ifname):
-            return allv, allv
-        return allv, sysctl.ipv4_conf(dev.ifname)[name]
+        """``conf.all.NAME`` and ``conf.DEV.NAME`` (the latter = all without a device),
+        as ``IN_DEV_CONF_GET`` reads them per packet (remembered per sysctl generation)."""
+        if self._sysctl_gen != self.ns.sysctl.generation:
+            self._fresh()
+        key = (dev.ifname if dev is not None else None, name)
+        hit = self._confs.get(key)
+        if hit is None:
+            sysctl = self.ns.sysctl
+            allv = sysctl.ipv4_conf("all")[name]
+            if dev is None or not sysctl.has_device(dev.ifname):
+                hit = (allv, allv)
+            else:
+                hit = (allv, sysctl.ipv4_conf(dev.ifname)[name])
+            self._confs[key] = hit
+        return hit
 
     def conf_max(self, dev: Link | None, name: str) -> int:
         """``IN_DEV_MAXCONF``."""
@@ -104,29 +125,42 @@ class InetStack:
         """``IN_DEV_FORWARD``: the ingress device's own ``forwarding``."""
         return bool(self._conf(dev, "forwarding")[1])
 
+    def rx_conf(self, dev: Link) -> tuple[bool, int, bool]:
+        """What receiving on ``dev`` consults: ``IN_DEV_ACCEPT_LOCAL`` (or),
+        ``IN_DEV_RPFILTER`` (max) and ``IN_DEV_FORWARD`` (the device's own)."""
+        if self._sysctl_gen != self.ns.sysctl.generation:
+            self._fresh()
+        hit = self._rx.get(dev.ifname)
+        if hit is None:
+            hit = self._rx[dev.ifname] = (
+                self.conf_or(dev, "accept_local"),
+                self.conf_max(dev, "rp_filter"),
+                self.conf_forwarding(dev),
+            )
+        return hit
+
     def sysctl_int(self, name: str) -> int:
-        return self.ns.sysctl.get_int(name)
+        """A one-number sysctl (remembered per sysctl generation)."""
+        if self._sysctl_gen != self.ns.sysctl.generation:
+            self._fresh()
+        hit = self._ints.get(name)
+        if hit is None:
+            hit = self._ints[name] = self.ns.sysctl.get_int(name)
+        return hit
 
     # --- helpers -------------------------------------------------------------------------------
 
     def addr_type(self, addr: int) -> int:
         """``inet_addr_type()``: RTN_LOCAL, RTN_BROADCAST or RTN_UNICAST."""
-        local = self.ns.ipv4.tables.get(255)
-        if local is not None:
-            try:
-                r = local.lookup(addr)
-                if r.type in (RTN_LOCAL, RTN_BROADCAST):
-                    return r.type
-            except FibLookupError:
-                pass
+        t = self.ns.ipv4.local_type(addr)
+        if t in (RTN_LOCAL, RTN_BROADCAST):
+            return t
         return RTN_BROADCAST if addr == 0xFFFFFFFF else RTN_UNICAST
 
     def route_input_type(self, daddr: int, saddr: int, dev: Link) -> int:
         """The route type ``ip_route_input_noref`` gives (0 when there is none)."""
-        try:
-            return self.ns.ipv4.lookup(daddr, saddr=saddr, iif=dev).type
-        except FibLookupError:
-            return 0
+        r = self.ns.ipv4.resolve(daddr, saddr, dev)
+        return 0 if isinstance(r, int) else r.type
 
     def consumed(self, skb: Skb, dev: Link, what: str) -> None:
         """A packet the stack used up (an ARP, an echo request answered...)."""
@@ -222,20 +256,21 @@ class InetStack:
         if daddr == 0xFFFFFFFF:
             self.local_deliver(skb, dev, broadcast=True)
             return
-        try:
-            rt = self.ns.ipv4.lookup(daddr, saddr=saddr, iif=dev)
-        except FibLookupError as e:
-            self._input_error(skb, dev, e.errno)
+        rt = self.ns.ipv4.resolve(daddr, saddr, dev)
+        if isinstance(rt, int):
+            self._input_error(skb, dev, rt)
             return
-        why = self.validate_source(saddr, daddr, dev)
-        if why:
-            dev.drop(skb, why)
-            return
+        accept_local, rpf, forwarding = self.rx_conf(dev)
+        if saddr:
+            why = self._validate_source(saddr, daddr, dev, accept_local, rpf)
+            if why:
+                dev.drop(skb, why)
+                return
         if rt.type == RTN_LOCAL:
             self.local_deliver(skb, dev, broadcast=False)
         elif rt.type == RTN_BROADCAST:
             self.local_deliver(skb, dev, broadcast=True)
-        elif not self.conf_forwarding(dev):
+        elif not forwarding:
             dev.drop(skb, "forwarding disabled on ingress device")
         else:
             self.forward(skb, dev, fib_select_path(self.ns, rt, saddr, daddr))
@@ -250,15 +285,17 @@ class InetStack:
         """
         if saddr == 0:
             return ""
-        accept_local = self.conf_or(dev, "accept_local")
-        rpf = self.conf_max(dev, "rp_filter")
+        accept_local, rpf, _ = self.rx_conf(dev)
+        return self._validate_source(saddr, daddr, dev, accept_local, rpf)
+
+    def _validate_source(self, saddr: int, daddr: int, dev: Link, accept_local: bool,
+                         rpf: int) -> str:  # fmt: skip
         if not rpf:
             if not accept_local and self.addr_type(saddr) == RTN_LOCAL:
                 return "martian source (one of our own addresses)"
             return ""
-        try:
-            back = self.ns.ipv4.lookup(saddr, saddr=daddr, iif=self.ns.dev("lo"))
-        except FibLookupError:
+        back = self.ns.ipv4.resolve(saddr, daddr, self.ns.dev("lo"))
+        if isinstance(back, int):
             return "rp_filter: no route back to the source"
         if back.type == RTN_LOCAL and not accept_local:
             return "martian source (one of our own addresses)"
@@ -295,7 +332,7 @@ class InetStack:
             dev.drop(skb, f"fragmentation needed (mtu {out.mtu})")
             self.icmp.send_error(ip, dev, 3, 4, mtu=out.mtu)
             return
-        ip = dataclasses.replace(ip, ttl=ip.ttl - 1, checksum=None)
+        ip = ip.decremented()
         skb.frame = ip
         nexthop = nh.gw if nh.scope == RT_SCOPE_LINK and nh.gw else int(ip.dst)
         if self.nf_on:
@@ -309,12 +346,16 @@ class InetStack:
                 return
             skb.frame = ip = post
         skb.note(self.now, self.ns.name, dev.ifname, FORWARDED, out.ifname)
-        n = self.neigh.lookup(out, nexthop) or self.neigh.create(out, nexthop)
-        frags = [ip] if skb.len <= out.mtu else ip_fragment(ip, out.mtu)
+        if skb.len <= out.mtu:
+            skb.frame, skb.len = ip, ip.wire_len
+            neigh_xmit(self, skb, out, nexthop)
+            return
+        self.neigh.create(out, nexthop)
+        frags = ip_fragment(ip, out.mtu)
         pieces = [skb] + [skb.clone() for _ in frags[1:]]
         for piece, frag in zip(pieces, frags, strict=True):
             piece.frame, piece.len = frag, frag.wire_len
-            self.neigh.output(n, piece, lambda s, mac: l2_xmit(s, out, mac))
+            neigh_xmit(self, piece, out, nexthop)
 
     def local_deliver(self, skb: Skb, dev: Link, *, broadcast: bool) -> None:
         """``ip_local_deliver()``: to ICMP, UDP, TCP; others get protocol unreachable."""

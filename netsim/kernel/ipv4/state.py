@@ -1,4 +1,10 @@
-"""One namespace's IPv4 routing state: its tables and rules, and ``fib_lookup``."""
+"""One namespace's IPv4 routing state: its tables and rules, and ``fib_lookup``.
+
+The kernel looks routes up per packet (no route cache since 3.6); here the
+results of lookups without custom rules (the merged local+main trie) and of
+``inet_addr_type()``'s local-table lookups are remembered until the next change
+to any table or next hop (:attr:`Ipv4.gen`), which gives the same answers.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +34,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Ipv4"]
 
+#: Cached lookups per namespace before the cache starts afresh.
+_CACHE_MAX = 4096
+
 
 class Ipv4:
     """``net->ipv4``: FIB tables by id, and the policy rules."""
@@ -40,6 +49,17 @@ class Ipv4:
         #: ``fib_has_custom_rules``: once a rule is added (and for good), lookups go
         #: through the rules; before, the local and main tables are one merged trie.
         self.custom_rules = False
+        #: Change counter shared by every table here (:attr:`FibTable.gen`); also
+        #: bumped by :meth:`changed` (a next hop dying or coming back).
+        self.gen: list[int] = [0]
+        self._cache_gen = 0
+        self._cache: dict[tuple[int, int, Link | None], Route | int] = {}
+        self._local_cache: dict[int, int] = {}
+
+    def changed(self) -> None:
+        """Something lookups depend on changed outside a table insert or remove
+        (a next hop's ``dead`` flag): forget the cached results."""
+        self.gen[0] += 1
 
     def table(self, table_id: int, *, create: bool = False) -> FibTable | None:
         """``fib_get_table()`` / ``fib_new_table()``."""
@@ -47,7 +67,8 @@ class Ipv4:
         if t is None and create:
             if table_id == RT_TABLE_LOCAL and not self.custom_rules:
                 self.table(RT_TABLE_MAIN, create=True)  # the merged trie lives in main
-            t = self.tables[table_id] = FibTable(table_id)
+            t = self.tables[table_id] = FibTable(table_id, self.gen)
+            self.gen[0] += 1
             self._created[table_id] = len(self._created)
         return t
 
@@ -72,8 +93,31 @@ class Ipv4:
         """``fib_lookup()``: rules in order; raises :class:`FibLookupError` (ENETUNREACH
         when no rule finds a route).  The result's ``table`` is where it was found:
         main for a local route found in the merged trie."""
+        r = self.resolve(daddr, saddr, iif, oif, mark, scope)
+        if isinstance(r, int):
+            raise FibLookupError(r)
+        return r
+
+    def resolve(
+        self,
+        daddr: int,
+        saddr: int = 0,
+        iif: Link | None = None,
+        oif: Link | None = None,
+        mark: int = 0,
+        scope: int = 0,
+    ) -> Route | int:
+        """:meth:`lookup` without an exception: the route, or ``fib_lookup()``'s errno."""
         if not self.custom_rules:
-            return self._merged_lookup(daddr, scope=scope, oif=oif)
+            if self._cache_gen != self.gen[0]:
+                self._forget()
+            key = (daddr, scope, oif)
+            hit = self._cache.get(key)
+            if hit is None:
+                if len(self._cache) >= _CACHE_MAX:
+                    self._cache.clear()
+                hit = self._cache[key] = self._merged_lookup(daddr, scope, oif)
+            return hit
         rules = self.rules.rules
         i = 0
         while i < len(rules):
@@ -88,54 +132,71 @@ class Ipv4:
                 continue
             err = ACTION_ERRORS.get(rule.action)
             if err is not None:
-                raise FibLookupError(err)
+                return err
             table = self.tables.get(rule.table)
             if table is None:
                 continue
-            try:
-                route = table.lookup(daddr, scope=scope, oif=oif)
-            except FibLookupError as e:
-                if e.errno == errno.EAGAIN:
+            route = table.find(daddr, scope, oif)
+            if isinstance(route, int):
+                if route == errno.EAGAIN:
                     continue
-                raise
+                return route
             if (
                 rule.suppress_prefixlength >= 0
                 and route.dst.prefixlen <= rule.suppress_prefixlength
             ):
                 continue
             return route
-        raise FibLookupError(errno.ENETUNREACH)
+        return errno.ENETUNREACH
 
-    def _merged_lookup(self, daddr: int, *, scope: int, oif: Link | None) -> Route:
+    def local_type(self, addr: int) -> int:
+        """The type of the local table's route for ``addr`` (0 when it has none, or
+        an error route): what ``inet_addr_type()`` looks at."""
+        if self._cache_gen != self.gen[0]:
+            self._forget()
+        hit = self._local_cache.get(addr)
+        if hit is None:
+            local = self.tables.get(RT_TABLE_LOCAL)
+            r = local.find(addr) if local is not None else 0
+            hit = 0 if isinstance(r, int) else r.type
+            if len(self._local_cache) >= _CACHE_MAX:
+                self._local_cache.clear()
+            self._local_cache[addr] = hit
+        return hit
+
+    def _forget(self) -> None:
+        self._cache.clear()
+        self._local_cache.clear()
+        self._cache_gen = self.gen[0]
+
+    def _merged_lookup(self, daddr: int, scope: int, oif: Link | None) -> Route | int:
         """The inline ``fib_lookup()`` without custom rules: local and main as one
         trie (longest prefix over both; on a tie, local's routes first), then
         table default."""
         best: Route | None = None
         err = errno.EAGAIN
+        tables = self.tables
         for tid in (RT_TABLE_LOCAL, RT_TABLE_MAIN):
-            t = self.tables.get(tid)
+            t = tables.get(tid)
             if t is None:
                 continue
-            try:
-                r = t.lookup(daddr, scope=scope, oif=oif)
-            except FibLookupError as e:
-                if e.errno != errno.EAGAIN and (best is None):
-                    err = e.errno
+            r = t.find(daddr, scope, oif)
+            if isinstance(r, int):
+                if r != errno.EAGAIN and best is None:
+                    err = r
                 continue
             if best is None or r.dst.prefixlen > best.dst.prefixlen:
                 best = r
         if best is not None:
             return best if best.table == RT_TABLE_MAIN else _as_main(best)
         if err != errno.EAGAIN:
-            raise FibLookupError(err)
-        t = self.tables.get(RT_TABLE_DEFAULT)
+            return err
+        t = tables.get(RT_TABLE_DEFAULT)
         if t is not None:
-            try:
-                return t.lookup(daddr, scope=scope, oif=oif)
-            except FibLookupError as e:
-                if e.errno != errno.EAGAIN:
-                    raise
-        raise FibLookupError(errno.ENETUNREACH)
+            r = t.find(daddr, scope, oif)
+            if not isinstance(r, int) or r != errno.EAGAIN:
+                return r
+        return errno.ENETUNREACH
 
     # --- the kernel's own routes (fib_magic) --------------------------------------------------
 
@@ -170,9 +231,11 @@ class Ipv4:
                 return
 
     def flush(self, predicate: object) -> None:
-        """``fib_flush()``: drop the routes ``predicate`` marks dead, from every table."""
+        """``fib_flush()``: drop the routes ``predicate`` marks dead, from every table
+        (``predicate`` may mark next hops dead on the way)."""
         for t in self.tables.values():
             t.flush(predicate)
+        self.changed()
 
 
 def _as_main(route: Route) -> Route:

@@ -117,7 +117,8 @@ class VlanInfo:
             return False
         ns = dev.netns
         assert ns is not None
-        skb.note(ns.env.now, ns.name, dev.ifname, RECEIVED, f"vlan {tag.vid}")
+        if skb.steps is not None:
+            skb.note(ns.env.now, ns.name, dev.ifname, RECEIVED, f"vlan {tag.vid}")
         if not vlan.flags & IFF_UP:
             dev.drop(skb, f"vlan device {vlan.ifname} down")
             return True
@@ -245,8 +246,9 @@ class VlanDev(Link):
         skb.len += VLAN_HLEN
         real = self.real_dev
         rns = real.netns
-        skb.note(self.kernel.engine.now, rns.name if rns else "-", real.ifname, FORWARDED,
-                 f"vlan {self.vid} from {self.ifname}")  # fmt: skip
+        if skb.steps is not None:
+            skb.note(self.kernel.engine.now, rns.name if rns else "-", real.ifname, FORWARDED,
+                     f"vlan {self.vid} from {self.ifname}")  # fmt: skip
         skb.dev = real
         real.queue_xmit(skb)
 

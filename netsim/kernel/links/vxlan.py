@@ -253,8 +253,9 @@ class Vxlan(Link):
         udp = UDP(sport, rdst.port, VXLAN(rdst.vni, frame), None if cfg.udp_csum else 0)
         pkt = IPv4(_ip(rt.saddr), _ip(rdst.ip), 17, udp, ttl=ttl, tos=tos,
                    flags=0b010 if cfg.df == "set" else 0, ident=ns.inet.next_id())  # fmt: skip
-        skb.note(self.kernel.engine.now, ns.name, self.ifname, ENCAPSULATED,
-                 f"vni {rdst.vni} {pkt.src}:{sport} > {pkt.dst}:{rdst.port}")  # fmt: skip
+        if skb.steps is not None:  # the detail only when it is recorded
+            skb.note(self.kernel.engine.now, ns.name, self.ifname, ENCAPSULATED,
+                     f"vni {rdst.vni} {pkt.src}:{sport} > {pkt.dst}:{rdst.port}")  # fmt: skip
         try:
             ns.inet.output(pkt, skb=skb, route=rt)
         except KernelError as e:
@@ -270,8 +271,9 @@ class Vxlan(Link):
         if dst is None:
             self.drop(skb, f"no local VTEP for vni {rdst.vni} port {rdst.port}")
             return
-        skb.note(self.kernel.engine.now, ns.name, self.ifname, ENCAPSULATED,
-                 f"vni {rdst.vni} to local {dst.ifname} (no UDP)")  # fmt: skip
+        if skb.steps is not None:
+            skb.note(self.kernel.engine.now, ns.name, self.ifname, ENCAPSULATED,
+                     f"vni {rdst.vni} to local {dst.ifname} (no UDP)")  # fmt: skip
         if dst.cfg.learning:
             dst.fdb.snoop(frame.src, 0x7F000001)
         skb.dev = dst

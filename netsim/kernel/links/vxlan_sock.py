@@ -67,8 +67,9 @@ class VxlanSock:
             return
         ns = vx.netns
         assert ns is not None
-        skb.note(ns.env.now, ns.name, vx.ifname, DECAPSULATED,
-                 f"vni {payload.vni} from {ip.src}:{udp.sport}")  # fmt: skip
+        if skb.steps is not None:  # the detail only when it is recorded
+            skb.note(ns.env.now, ns.name, vx.ifname, DECAPSULATED,
+                     f"vni {payload.vni} from {ip.src}:{udp.sport}")  # fmt: skip
         skb.frame, skb.len, skb.dev = inner, inner.wire_len, vx
         vx.receive(skb)
 

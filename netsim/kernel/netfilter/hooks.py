@@ -129,10 +129,11 @@ class Netfilter:
         p = PktInfo(int(ip.src), int(ip.dst), ip.proto, iif, oif, ip.wire_len, self._addr_type)
         l4: Any = ip.payload
         if not ip.frag_offset:
-            if isinstance(l4, TCP | UDP):
-                p.sport, p.dport = l4.sport, l4.dport
-            elif isinstance(l4, ICMP):
+            cls = l4.__class__
+            if cls is ICMP:
                 p.type, p.code = l4.type, l4.code
+            elif cls is UDP or cls is TCP:
+                p.sport, p.dport = l4.sport, l4.dport
         p.mark, p.ct = st.mark, st.state
         return p
 
@@ -197,8 +198,11 @@ class Netfilter:
                 def action(rule: Rule, p: PktInfo) -> int:
                     return self._action(rule, p, st, binding)
 
-                info = self._info(ip, st, iif, oif)
-                if self.tables["nat"].traverse(chain, info, action) == Verdict.DROP:
+                nat = self.tables["nat"]
+                ch = nat.chains[chain]
+                busy = ch.rules or ch.stats or ch.policy == "DROP"  # else ACCEPT, none counted
+                info = self._info(ip, st, iif, oif) if busy else None
+                if info is not None and nat.traverse(chain, info, action) == Verdict.DROP:
                     return None
                 if binding and not self._bind(ct, binding[0], how, out, nexthop):
                     return None

@@ -359,7 +359,10 @@ class Rule:
             return False
         if self.proto and (p.proto == self.proto) == self.proto_inv:
             return False
-        return all(x.match(p) for x in self.matches)
+        for x in self.matches:  # noqa: SIM110 (hot path: no generator per rule)
+            if not x.match(p):
+                return False
+        return True
 
 
 def _ifmatch(pattern: str, name: str) -> bool:
