@@ -256,9 +256,14 @@ def _port_info(p: BridgePort) -> Record:
 
 
 def link_records(ns: Netns, ifname: str | None = None, *, details: bool = False) -> list[Record]:
-    """``ip -j [-d] link show [dev IFNAME]`` in namespace ``ns``."""
-    devs = [ns.dev(ifname)] if ifname is not None else list(ns)
-    return [link_record(d, details=details) for d in devs]
+    """``ip -j [-d] link show [dev IFNAME]`` in namespace ``ns``.  One device is
+    an ``RTM_GETLINK`` of it, and ``rtnl_getlink()`` first handles its pending
+    link-watch event (``linkwatch_sync_dev()``, 6.7+); a dump does not."""
+    if ifname is None:
+        return [link_record(d, details=details) for d in ns]
+    dev = ns.dev(ifname)
+    dev.kernel.linkwatch.sync_dev(dev)
+    return [link_record(dev, details=details)]
 
 
 def bridge_link_records(ns: Netns) -> list[Record]:

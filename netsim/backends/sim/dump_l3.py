@@ -69,8 +69,12 @@ def _addr_info(dev: Link) -> list[Record]:
 
 
 def addr_records(ns: Netns, ifname: str | None = None) -> list[Record]:
-    """``ip -j addr show [dev IFNAME]``: each link (without ``linkmode``) with its addresses."""
+    """``ip -j addr show [dev IFNAME]``: each link (without ``linkmode``) with its
+    addresses.  One device is an ``RTM_GETLINK`` of it first (``ipaddr_link_get()``),
+    which handles its pending link-watch event (``linkwatch_sync_dev()``)."""
     devs = [ns.dev(ifname)] if ifname is not None else list(ns)
+    if ifname is not None:
+        devs[0].kernel.linkwatch.sync_dev(devs[0])
     out = []
     for dev in devs:
         rec = link_record(dev)
