@@ -469,3 +469,48 @@ def test_the_summary_on_a_terminal_is_a_rich_table() -> None:
     text = out.getvalue()
     assert "┏" in text and "ping a -> b" in text and "\x1b[" in text  # box, colours
     assert "ok: 1 step (0 failed), 1 expectations: 1 held, 0 failed" in text
+
+
+RACKS = """
+version: 1
+cluster:
+  nodes: [n1, n2]
+  underlay:
+    cidr: 172.18.0.0/16
+    racks:
+      - {name: r1, cidr: 172.18.1.0/24, nodes: [n1]}
+      - {name: r1, cidr: 172.18.1.128/25, nodes: [n1]}
+  network: {flannel: {}}
+steps:
+  - addNode: n3
+  - addNode: {node: n4, rack: r9}
+"""
+
+
+def test_racks_are_checked_with_their_lines() -> None:
+    with pytest.raises(ScenarioError) as e:
+        loads(RACKS, "racks.yaml")
+    assert [str(p) for p in e.value.problems] == [
+        "racks.yaml:6: cluster.underlay.cidr: give cidr (one segment) or racks, not both",
+        'racks.yaml:7: cluster.underlay.racks: node "n2" is in no rack',
+        "racks.yaml:9: cluster.underlay.racks[1].cidr: 172.18.1.128/25 overlaps 172.18.1.0/24",
+        'racks.yaml:9: cluster.underlay.racks[1].name: "r1" is already a rack',
+        'racks.yaml:9: cluster.underlay.racks[1].nodes[0]: "n1" is already in rack r1',
+        'racks.yaml:12: steps[0].addNode: "n3" is in no rack: give addNode a rack',
+        'racks.yaml:13: steps[1].addNode.rack: "r9" is not a rack of the underlay',
+    ]
+
+
+def test_a_rack_fills_up_with_the_underlays_words() -> None:
+    sc = loads(
+        RACKS.replace("    cidr: 172.18.0.0/16\n", "")
+        .replace(
+            "      - {name: r1, cidr: 172.18.1.128/25, nodes: [n1]}",
+            "      - {name: r2, cidr: 172.18.2.0/30, nodes: [n2, n3]}",
+        )
+        .replace("  - addNode: {node: n4, rack: r9}\n", "")
+    )
+    report, _ = run_scenario(sc)
+    assert report.build.observed["nodes"]["n2"] == {"ip": "172.18.2.2", "podCIDR": "10.244.1.0/24",
+                                                    "rack": "r2"}  # fmt: skip
+    assert report.steps[0].error == "rack r2 (172.18.2.0/30) has no address left for node n3"

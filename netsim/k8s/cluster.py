@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -29,7 +30,7 @@ from netsim.host.protocol import Host
 from netsim.k8s.api import ApiServer, NodeObject
 from netsim.k8s.kubelet import CNI_CONF_DIR, Kubelet, Pod, PodError
 from netsim.k8s.nodeipam import NodeIpam
-from netsim.k8s.underlay import Underlay
+from netsim.k8s.underlay import Rack, Underlay
 from netsim.shell.fs import MemFs
 from netsim.shell.runtime import install_executables
 
@@ -97,6 +98,7 @@ class Cluster:
         network: PodNetwork,
         underlay: str = "172.18.0.0/16",
         mtu: int = 1500,
+        racks: Sequence[Rack] = (),
         cluster_cidr: str = "10.244.0.0/16",
         node_cidr_mask_size: int = 24,
         service_cidr: str | None = "10.96.0.0/12",
@@ -113,7 +115,7 @@ class Cluster:
         #: VTEP MACs): the same on every backend for one seed.
         self.rng = random.Random(seed)
         self.network = network
-        self.underlay = Underlay(underlay, mtu)
+        self.underlay = Underlay(underlay, mtu, [dataclasses.replace(r) for r in racks])
         self.cluster_cidr = cluster_cidr
         self.ipam = NodeIpam((cluster_cidr,), (node_cidr_mask_size,), service_cidr)
         self.api = ApiServer()
@@ -128,11 +130,12 @@ class Cluster:
 
     # --- nodes ------------------------------------------------------------------------
 
-    def add_node(self, name: str) -> Node:
-        """Join ``name``: underlay, podCIDRs, Node object, the pod network."""
+    def add_node(self, name: str, *, rack: str | None = None) -> Node:
+        """Join ``name`` (to ``rack``, or the rack listing it, when the underlay
+        has racks): underlay, podCIDRs, Node object, the pod network."""
         if name in self.nodes:
             raise ClusterError(f'node "{name}" already exists')
-        ip = self.run(self.underlay.attach(name))
+        ip = self.run(self.underlay.attach(name, rack=rack))
         fs = MemFs()
         install_executables(fs)
         node = Node(name, ip, fs, Kubelet(self.host, name, fs, self.rng, plugins=self.plugins,

@@ -55,6 +55,7 @@ class _Checker:
         self.problems: list[Problem] = []
         self.nodes: list[str] = []
         self.pods: dict[str, str] = {}  # key -> node
+        self.racks: set[str] = set()
 
     def bad(self, path: Path, message: str) -> None:
         self.problems.append(self.doc.problem(path, message))
@@ -67,6 +68,39 @@ class _Checker:
         except ValueError as e:
             self.bad(path, f"{text!r} is not an IPv4 network: {e}".replace("'", '"'))
             return None
+
+    def _racks(self, path: Path, underlay: dict[str, Any]) -> None:
+        """Racks: not with ``cidr``; names unique; CIDRs that do not overlap; every
+        node of the cluster in exactly one (a rack may list nodes that join later)."""
+        racks = underlay.get("racks")
+        if racks is None:
+            return
+        if "cidr" in underlay:
+            self.bad((*path, "cidr"), "give cidr (one segment) or racks, not both")
+        self.racks = {r["name"] for r in racks}
+        names: set[str] = set()
+        nets: list[ipaddress.IPv4Network] = []
+        where: dict[str, str] = {}
+        for i, rack in enumerate(racks):
+            at: Path = (*path, "racks", i)
+            if rack["name"] in names:
+                self.bad((*at, "name"), f'"{rack["name"]}" is already a rack')
+            names.add(rack["name"])
+            net = self._network((*at, "cidr"), rack["cidr"])
+            if net is not None:
+                if net.num_addresses < 4:
+                    self.bad((*at, "cidr"), f"{net} holds no node (a gateway and nodes need a /30)")
+                for other in nets:
+                    if net.overlaps(other):
+                        self.bad((*at, "cidr"), f"{net} overlaps {other}")
+                nets.append(net)
+            for j, node in enumerate(rack.get("nodes", [])):
+                if node in where:
+                    self.bad((*at, "nodes", j), f'"{node}" is already in rack {where[node]}')
+                where[node] = rack["name"]
+        for name in self.nodes:
+            if name not in where:
+                self.bad((*path, "racks"), f'node "{name}" is in no rack')
 
     def cluster(self) -> None:
         c = self.sc.cluster
@@ -88,6 +122,7 @@ class _Checker:
         self.nodes = list(dict.fromkeys(c.nodes))
         raw = self.doc.value["cluster"]
         self._network((*path, "underlay", "cidr"), c.underlay_cidr)
+        self._racks((*path, "underlay"), raw.get("underlay", {}))
         cidr = self._network((*path, "clusterCIDR"), c.cluster_cidr)
         service = c.service_cidr
         if service is not None and self._network((*path, "serviceCIDR"), service) is None:
@@ -143,6 +178,10 @@ class _Checker:
         for spec in self.sc.pods:
             self.add_pod(spec.path, self.doc.value["pods"][spec.path[1]])
 
+    def _listed(self, node: str) -> bool:
+        racks = self.doc.value["cluster"].get("underlay", {}).get("racks", [])
+        return any(node in r.get("nodes", []) for r in racks)
+
     @staticmethod
     def _node_arg(path: Path, arg: Any) -> tuple[Path, str]:
         return ((*path, "node"), arg["node"]) if isinstance(arg, dict) else (path, arg)
@@ -168,6 +207,11 @@ class _Checker:
         elif act in ("addNode", "removeNode", "failLink", "restoreLink"):
             at, name = self._node_arg(path, arg)
             if act == "addNode":
+                rack = arg.get("rack") if isinstance(arg, dict) else None
+                if rack is not None and rack not in self.racks:
+                    self.bad((*path, "rack"), f'"{rack}" is not a rack of the underlay')
+                elif rack is None and self.racks and not self._listed(name):
+                    self.bad(at, f'"{name}" is in no rack: give addNode a rack')
                 if name in self.nodes:
                     self.bad(at, f'"{name}" is already a node of the cluster')
                 elif name == SEGMENT_NS:

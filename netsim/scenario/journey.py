@@ -258,7 +258,8 @@ class _Follower:
                     st.decisions += self._encap(h.node, s.device, s.detail, mac)
                     m = _VXLAN_OUT.search(s.detail)
                     if m:
-                        more, mac = self._routed(h.node, m.group(4))
+                        ip_dst = m.group(4)  # the outer packet's, until decapsulated
+                        more, mac = self._routed(h.node, ip_dst)
                         st.decisions += more
                 elif act == "DECAPSULATED":
                     m = _VXLAN_IN.search(s.detail)

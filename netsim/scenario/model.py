@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from netsim.k8s.flannel import CNI_CONF, NET_CONF
+from netsim.k8s.underlay import Rack
 from netsim.scenario.load import Document, Path
 
 __all__ = ["ACTIONS", "ClusterSpec", "NetworkSpec", "PodSpec", "Scenario", "Step", "build"]
@@ -51,6 +52,8 @@ class ClusterSpec:
     network: NetworkSpec
     underlay_cidr: str = "172.18.0.0/16"
     mtu: int = 1500
+    #: Routed L2 segments instead of one (``underlay.racks``).
+    racks: tuple[Rack, ...] = ()
     cluster_cidr: str = "10.244.0.0/16"
     node_cidr_mask_size: int = 24
     service_cidr: str | None = "10.96.0.0/12"
@@ -143,6 +146,9 @@ def build(doc: Document) -> Scenario:
         network=_network(c["network"]),
         underlay_cidr=underlay.get("cidr", "172.18.0.0/16"),
         mtu=underlay.get("mtu", 1500),
+        racks=tuple(
+            Rack(r["name"], r["cidr"], tuple(r.get("nodes", ()))) for r in underlay.get("racks", ())
+        ),
         cluster_cidr=c.get("clusterCIDR", "10.244.0.0/16"),
         node_cidr_mask_size=c.get("nodeCIDRMaskSize", 24),
         service_cidr=c.get("serviceCIDR", "10.96.0.0/12"),

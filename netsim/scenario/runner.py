@@ -121,8 +121,10 @@ class _Runner:
 
     def _state(self) -> dict[str, Any]:
         api = self.cluster.api.nodes
+        racks = self.cluster.underlay.rack_names
         nodes = {
             n.name: {"ip": n.ip, "podCIDR": api[n.name].pod_cidr if n.name in api else ""}
+            | ({"rack": racks[n.name]} if racks.get(n.name) else {})
             for n in self.cluster.nodes.values()
         }
         pods = {
@@ -163,12 +165,13 @@ class _Runner:
             c.delete_pod(pod.name, namespace=pod.namespace)
             return {"pod": pod_key(ref), "ip": pod.ip}, None
         if act == "addNode":
-            node = c.add_node(_node(a))
+            node = c.add_node(_node(a), rack=a.get("rack") if isinstance(a, dict) else None)
+            rack = c.underlay.rack_names.get(node.name)
             return {
                 "node": node.name,
                 "ip": node.ip,
                 "podCIDR": c.api.nodes[node.name].pod_cidr,
-            }, None
+            } | ({"rack": rack} if rack else {}), None
         if act == "removeNode":
             name = _node(a)
             gone = [f"{p.namespace}/{p.name}" for p in c.node(name).pods.values()]

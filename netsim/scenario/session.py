@@ -96,6 +96,7 @@ class Session(BaseSession):
             network=pod_network(spec),
             underlay=spec.underlay_cidr,
             mtu=spec.mtu,
+            racks=spec.racks,
             cluster_cidr=spec.cluster_cidr,
             node_cidr_mask_size=spec.node_cidr_mask_size,
             service_cidr=spec.service_cidr,

@@ -32,14 +32,14 @@ pytestmark = pytest.mark.kernel
 SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios" / "k8s").glob("*.yaml"))
 #: The sandbox's own differences, as in test_k8s_cluster: which port's MAC a
 #: bridge takes is chance when the kernel draws the veths' MACs (so is the
-#: neighbour entry for the underlay's gateway, that bridge, and whether a port's
+#: neighbour entry for an underlay gateway, that bridge, and whether a port's
 #: removal changed that MAC, which flushes the bridge's neighbours); a neighbour's state
 #: depends on how long the run took (the simulator's pings take simulated
 #: seconds, the kernel's milliseconds: DELAY against REACHABLE).
 TIMING = re.compile(
     r"^\S+ (links\[(cni0|br0)\]\.address: |fdb\[mac\d+ dev \S+ master (cni0|br0)\]: only in "
     r"|links\[[^\]]+\]\.linkinfo\.info_(slave_)?data\.(bridge_id|root_id|designated_root"
-    r"|designated_bridge): |neigh\[[^\]]+\]\.state: |neigh\[172\.18\.0\.1 dev eth0\]\.lladdr: "
+    r"|designated_bridge): |neigh\[[^\]]+\]\.state: |neigh\[172\.18\.\d+\.1 dev eth0\]\.lladdr: "
     r"|neigh\[[\d.]+ dev br0\]: only in )"
 )
 #: What a ping or a command prints that differs run to run, masked.
