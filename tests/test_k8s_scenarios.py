@@ -389,7 +389,7 @@ def test_trace_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.startswith("ping a1 -> b2 (10.244.1.3): 1 packets transmitted, 1 received\n")
     assert "    ENCAPSULATED flannel.1 (vni 1 172.18.0.2:" in out
     assert "      vxlan: VNI 1, VTEP 172.18.0.2 -> 172.18.0.3, UDP port 8472\n" in out
-    assert "      route: 10.244.1.3 via 10.244.1.0 dev flannel.1 src 10.244.0.0 uid 0\n" in out
+    assert "      route: 10.244.1.3 from 10.244.0.2 via 10.244.1.0 dev flannel.1\n" in out
     assert "-A FLANNEL-POSTRTG -s 10.244.0.0/24 -d 10.244.0.0/16" in out  # RETURN: no NAT
     assert "  pod b2 (cni-" in out and "reply: flow " in out
     assert main(["trace", path, "--from", "a1", "--to", "zz"]) == 2

@@ -203,11 +203,14 @@ class _Follower:
             return [Decision("arp", f"{asked}: no reply")]
         return [Decision("arp", f"{asked}: {ip} is-at {reply[0]} (flow {reply[1]})")]
 
-    def _routed(self, netns: str, dst: str) -> tuple[list[Decision], str]:
-        """The routing decision for ``dst`` in ``netns``: route, neighbour, ARP;
-        the MAC the frame goes to."""
+    def _routed(
+        self, netns: str, dst: str, *, src: str = "", iif: str = ""
+    ) -> tuple[list[Decision], str]:
+        """The routing decision for ``dst`` in ``netns`` -- the output route, or
+        for a packet that came in on ``iif`` from ``src`` the input route --,
+        the neighbour and the ARP exchange; the MAC the frame goes to."""
         tb = self.t(netns)
-        line, nexthop, dev = tb.route(dst)
+        line, nexthop, dev = tb.route(dst, src=src, iif=iif)
         out = [Decision("route", line or f"no route to {dst}")]
         neigh, mac = tb.neigh(nexthop, dev) if dev else ("", "")
         if neigh:
@@ -216,10 +219,16 @@ class _Follower:
         out += self.nat.pop(netns, [])
         return out, mac
 
-    def leg(self, role: str, trace: Trace, copies: int, unnat: dict[str, str]) -> Leg:
+    def leg(
+        self, role: str, trace: Trace, copies: int, unnat: dict[str, str], masq: str = ""
+    ) -> Leg:
+        """One copy's hops and their decisions; ``unnat`` the reply's addresses
+        conntrack translates back, ``masq`` the address a request's source is
+        NATed to (where a nat decision masquerades it)."""
         hops: list[Hop] = []
         frame = trace.frame
         ip_dst = str(frame.dst) if isinstance(frame, IPv4) else ""
+        ip_src = inner_src = str(frame.src) if isinstance(frame, IPv4) else ""
         inner_dst = ip_dst
         mac = ""
         for h in trace.hops:
@@ -249,16 +258,21 @@ class _Follower:
                             )
                         )
                         ip_dst = inner_dst = unnat[ip_dst]
-                    more, mac = self._routed(h.node, ip_dst)
+                    more, mac = self._routed(h.node, ip_dst, src=ip_src, iif=s.device)
                     st.decisions += more
+                    if masq and any(
+                        d.kind == "nat" and (" MASQUERADE" in d.text or " SNAT" in d.text)
+                        for d in more
+                    ):
+                        ip_src = inner_src = masq
                 elif act == "FLOODED":
                     why = "broadcast" if mac in ("", _BCAST) else f"no FDB entry for {mac}"
                     st.decisions.append(Decision("flood", f"{why}: to {s.detail}"))
                 elif act == "ENCAPSULATED":
                     st.decisions += self._encap(h.node, s.device, s.detail, mac)
                     m = _VXLAN_OUT.search(s.detail)
-                    if m:
-                        ip_dst = m.group(4)  # the outer packet's, until decapsulated
+                    if m:  # the outer packet's addresses, until decapsulated
+                        ip_src, ip_dst = m.group(2), m.group(4)
                         more, mac = self._routed(h.node, ip_dst)
                         st.decisions += more
                 elif act == "DECAPSULATED":
@@ -271,7 +285,7 @@ class _Follower:
                                 f"{m.group(2)}: the inner frame enters {s.device}",
                             )
                         )
-                    ip_dst = inner_dst
+                    ip_src, ip_dst = inner_src, inner_dst
                     mac = str(tb.link(s.device).get("address", ""))
                 elif act == "RECEIVED":
                     st.decisions += self._up_the_bridge(tb, h.steps[i + 1 :], s.device, mac)
@@ -357,7 +371,8 @@ def follow(session: BaseSession, src: str, dst: str, *, namespace: str = "defaul
         notes.append(f"source NAT: the request left as {masq} (the reply is addressed there)")
     request = reply = None
     if req is not None:
-        request = follower.leg("request", _pick(flows[req], dst_netns), len(flows[req]), {})
+        masq = next(iter(unnat), "")
+        request = follower.leg("request", _pick(flows[req], dst_netns), len(flows[req]), {}, masq)
     if rep is not None:
         reply = follower.leg("reply", _pick(flows[rep], pod.netns), len(flows[rep]), unnat)
     src_name = src if namespace == "default" else f"{namespace}/{src}"

@@ -59,9 +59,11 @@ class NsTables:
             return set()
         return {str(a["local"]) for r in recs for a in r.get("addr_info", []) if "local" in a}
 
-    def route(self, dst: str) -> tuple[str, str, str]:
-        """``ip route get DST``: its line, the next hop, the device."""
-        line = (self.sh(f"ip route get {dst}").splitlines() or [""])[0].strip()
+    def route(self, dst: str, *, src: str = "", iif: str = "") -> tuple[str, str, str]:
+        """``ip route get DST`` (``... from SRC iif IIF``: the input route of a
+        packet that came in on IIF): its line, the next hop, the device."""
+        ask = f"ip route get {dst} from {src} iif {iif}" if iif else f"ip route get {dst}"
+        line = (self.sh(ask + " 2>&1").splitlines() or [""])[0].strip()
         via = re.search(r" via ([\d.]+)", line)
         dev = re.search(r" dev (\S+)", line)
         return line, via.group(1) if via else dst, dev.group(1) if dev else ""

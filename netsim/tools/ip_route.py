@@ -7,10 +7,11 @@ import errno
 from typing import Any, Final
 
 from netsim.addr import IfAddr, ip4, mask4
-from netsim.backends.sim.dump_l3 import route_get_record, route_records
+from netsim.backends.sim.dump_l3 import route_get_record, route_input_record, route_records
 from netsim.errors import KernelError
 from netsim.iproute import ip_route_get, ip_route_show
 from netsim.kernel.ipv4.consts import PROTOS_BY_NAME, TYPES_BY_NAME
+from netsim.kernel.ipv4.route_input import ip_route_input
 from netsim.shell.proc import Proc
 from netsim.tools.ip_inet6 import check_family, route_v6, route_v6_show
 from netsim.tools.ip_nexthop import parse_nexthops
@@ -218,7 +219,8 @@ def _filtered(rec: dict[str, Any], keep: dict[str, str]) -> dict[str, Any] | Non
 
 #: The order of a route record's keys (``print_route()``), for ``-d`` defaults.
 _ORDER: Final = ("type", "dst", "from", "gateway", "dev", "table", "protocol", "scope",
-                 "prefsrc", "metric", "flags", "mark", "uid", "cache", "nexthops")  # fmt: skip
+                 "prefsrc", "metric", "flags", "mark", "uid", "cache", "iif",
+                 "nexthops")  # fmt: skip
 
 
 def _details(rec: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
@@ -292,8 +294,10 @@ def _get(proc: Proc, args: Args) -> None:
         word = arg
         if word == "from":
             kw["src"] = _inet(args.next_arg(), "prefix")
-        elif word in ("oif", "dev"):
+        elif word == "dev" or matches(word, "oif"):
             kw["oif"] = args.next_arg()
+        elif matches(word, "iif"):
+            kw["iif"] = args.next_arg()
         elif word == "mark":
             kw["mark"] = int_arg(args.next_arg(), "mark")
         else:
@@ -309,9 +313,16 @@ def _get(proc: Proc, args: Args) -> None:
         raise KernelError(errno.ENETUNREACH)  # no IPv6 route at all
     _prefix(dst)
     w = proc.world
-    if "oif" in kw:
-        w.netns(opts.netns).dev(kw["oif"])
-    records = [route_get_record(w.route_get(dst, netns=opts.netns, **kw))]
+    ns = w.netns(opts.netns)
+    for key in ("iif", "oif"):  # ll_name_to_index(): nodev()
+        if key in kw and kw[key] not in ns:
+            raise IpExit(f'Cannot find device "{kw[key]}"\n', 1)
+    if "iif" in kw:  # an input route; the kernel ignores oif then
+        route = ip_route_input(ns, ip4(dst), ip4(kw["src"]) if "src" in kw else 0,
+                               ns.dev(kw["iif"]), mark=kw.get("mark", 0))  # fmt: skip
+        records = [route_input_record(route)]
+    else:
+        records = [route_get_record(w.route_get(dst, netns=opts.netns, **kw))]
     if opts.details:
         records = [_details(r, {"type": "unicast", "table": "main"}) for r in records]
     if opts.json:

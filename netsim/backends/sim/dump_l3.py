@@ -27,6 +27,7 @@ from netsim.kernel.ipv4.consts import (
 from netsim.kernel.ipv4.devinet import InDevice
 from netsim.kernel.ipv4.fib import NextHop, Route
 from netsim.kernel.ipv4.route import OutputRoute
+from netsim.kernel.ipv4.route_input import InputRoute
 from netsim.kernel.ipv4.rules import ACTION_NAMES, FR_ACT_TO_TBL
 
 from .dump import link_record
@@ -212,6 +213,28 @@ def route_get_record(out: OutputRoute) -> Record:
         if ns.now < expires:
             rec["expires"] = int(expires - ns.now)
             rec["metrics"] = [{"mtu": mtu}]
+    return rec
+
+
+def route_input_record(r: InputRoute) -> Record:
+    """One ``ip -j route get DST from SRC iif DEV`` answer (``rt_fill_info()`` of
+    an input route: no ``prefsrc``/``uid``, the ``iif``)."""
+    rec: Record = {}
+    if r.type != RTN_UNICAST:
+        rec["type"] = TYPE_NAMES.get(r.type, str(r.type))
+    rec["dst"] = ip4_str(r.daddr)
+    if r.saddr:
+        rec["from"] = ip4_str(r.saddr)
+    if r.gateway:
+        rec["gateway"] = ip4_str(r.gateway)
+    rec["dev"] = r.dev.ifname
+    if r.route is not None and r.route.table != RT_TABLE_MAIN:
+        rec["table"] = table_name(r.route.table)
+    rec["flags"] = []
+    if r.mark:
+        rec["mark"] = r.mark
+    rec["cache"] = {RTN_LOCAL: ["local"], RTN_BROADCAST: ["local", "brd"]}.get(r.type, [])
+    rec["iif"] = r.iif.ifname
     return rec
 
 
