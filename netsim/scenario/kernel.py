@@ -29,7 +29,8 @@ from netsim.k8s.cluster import Cluster
 from netsim.k8s.kubelet import Pod, state_dir
 from netsim.scenario.kernel_traces import Topology, traces_of
 from netsim.scenario.model import ClusterSpec
-from netsim.scenario.session import BaseSession, pod_network
+from netsim.scenario.session import BaseSession, make_cluster
+from netsim.scenario.shells import node_of
 from netsim.shell.runtime import ShellResult
 from netsim.trace import Trace
 
@@ -112,13 +113,8 @@ class KernelShells:
 
     def netns(self, netns: str, script: str) -> ShellResult:
         """``script`` in any namespace of the sandbox (the underlay's, say)."""
-        for node in self.cluster.nodes.values():
-            if node.name == netns:
-                return self.node(netns, script)
-            for pod in node.pods.values():
-                if pod.netns == netns:
-                    return self._on_node(netns, node.name, script)
-        return self._exec(netns, script)
+        node = node_of(self.cluster, netns)
+        return self._on_node(netns, node, script) if node else self._exec(netns, script)
 
 
 def _kernel_host() -> KernelHost:
@@ -148,19 +144,7 @@ class KernelSession(BaseSession):
     def __init__(self, spec: ClusterSpec, seed: int):
         self.host = _kernel_host()
         try:
-            self.cluster = Cluster(
-                self.host,
-                network=pod_network(spec),
-                underlay=spec.underlay_cidr,
-                mtu=spec.mtu,
-                racks=spec.racks,
-                cluster_cidr=spec.cluster_cidr,
-                node_cidr_mask_size=spec.node_cidr_mask_size,
-                service_cidr=spec.service_cidr,
-                max_pods=spec.max_pods,
-                plugins="mixed",
-                seed=seed,
-            )
+            self.cluster = make_cluster(self.host, spec, plugins="mixed", seed=seed)
         except BaseException:
             self.host.close()
             raise

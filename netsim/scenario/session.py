@@ -6,10 +6,11 @@ same things: the cluster, a shell per node and pod, ``ping``, the clock."""
 from __future__ import annotations
 
 import ipaddress
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from netsim.apps.ping import PingResult
 from netsim.backends.sim.host import SimHost
+from netsim.host.protocol import Host
 from netsim.k8s.cluster import Cluster, ClusterError, Conflist, PodNetwork
 from netsim.k8s.flannel import Flannel
 from netsim.k8s.kubelet import Pod
@@ -20,7 +21,7 @@ from netsim.shell.runtime import ShellResult
 from netsim.trace import Trace
 from netsim.world import World
 
-__all__ = ["BaseSession", "Session", "ShellRunner", "pod_network"]
+__all__ = ["BaseSession", "Session", "ShellRunner", "make_cluster", "pod_network"]
 
 
 def pod_network(spec: ClusterSpec) -> PodNetwork:
@@ -28,6 +29,23 @@ def pod_network(spec: ClusterSpec) -> PodNetwork:
     if net.kind == "flannel":
         return Flannel(net.net_conf, cni_conf=net.cni_conf, ip_masq=net.ip_masq)
     return Conflist(net.conflist)
+
+
+def make_cluster(host: Host, spec: ClusterSpec, **options: Any) -> Cluster:
+    """The scenario's cluster on ``host``, no nodes yet (``options``: the
+    control plane's plugins and seed)."""
+    return Cluster(
+        host,
+        network=pod_network(spec),
+        underlay=spec.underlay_cidr,
+        mtu=spec.mtu,
+        racks=spec.racks,
+        cluster_cidr=spec.cluster_cidr,
+        node_cidr_mask_size=spec.node_cidr_mask_size,
+        service_cidr=spec.service_cidr,
+        max_pods=spec.max_pods,
+        **options,
+    )
 
 
 class ShellRunner(Protocol):
@@ -91,17 +109,7 @@ class Session(BaseSession):
 
     def __init__(self, spec: ClusterSpec, seed: int, *, possible_cpus: int = 1):
         self.world = World(seed, possible_cpus=possible_cpus)
-        self.cluster = Cluster(
-            SimHost(self.world),
-            network=pod_network(spec),
-            underlay=spec.underlay_cidr,
-            mtu=spec.mtu,
-            racks=spec.racks,
-            cluster_cidr=spec.cluster_cidr,
-            node_cidr_mask_size=spec.node_cidr_mask_size,
-            service_cidr=spec.service_cidr,
-            max_pods=spec.max_pods,
-        )
+        self.cluster = make_cluster(SimHost(self.world), spec)
         self.shells: Shells = Shells(self.world, self.cluster)
 
     @property

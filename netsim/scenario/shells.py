@@ -21,7 +21,7 @@ from netsim.shell.runtime import ShellResult
 if TYPE_CHECKING:
     from netsim.world import World
 
-__all__ = ["Shells"]
+__all__ = ["Shells", "node_of"]
 
 
 class Shells:
@@ -55,13 +55,18 @@ class Shells:
 
     def netns(self, netns: str, script: str) -> ShellResult:
         """``script`` in any namespace of the world (the underlay's, say)."""
-        for node in self.cluster.nodes.values():
-            if node.name == netns:
-                return self.node(netns, script)
-            for pod in node.pods.values():
-                if pod.netns == netns:
-                    return self._run(netns, node.fs, script)
+        node = node_of(self.cluster, netns)
+        if node is not None:
+            return self._run(netns, self.cluster.node(node).fs, script)
         shell = self._shells.get(netns)
         if shell is None:
             shell = self._shells[netns] = Shell(self.world, netns=netns)
         return shell.run(script)
+
+
+def node_of(cluster: Cluster, netns: str) -> str | None:
+    """The node whose namespace ``netns`` is, or that runs the pod it is."""
+    for node in cluster.nodes.values():
+        if node.name == netns or any(p.netns == netns for p in node.pods.values()):
+            return node.name
+    return None

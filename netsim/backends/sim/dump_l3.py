@@ -180,32 +180,38 @@ def rule_records(ns: Netns) -> list[Record]:
     return out
 
 
+_CACHE_FLAGS: Final = {RTN_LOCAL: ("local",), RTN_BROADCAST: ("local", "brd")}
+
+
+def _route_head(rtype: int, table: int, daddr: int, src: int, gateway: int, dev: str) -> Record:
+    """``rt_fill_info()``'s first fields: the type unless unicast, the destination,
+    the source asked for, the gateway, the device, the table unless main."""
+    rec: Record = {}
+    if rtype != RTN_UNICAST:
+        rec["type"] = TYPE_NAMES.get(rtype, str(rtype))
+    rec["dst"] = ip4_str(daddr)
+    if src:
+        rec["from"] = ip4_str(src)
+    if gateway:
+        rec["gateway"] = ip4_str(gateway)
+    rec["dev"] = dev
+    if table != RT_TABLE_MAIN:
+        rec["table"] = table_name(table)
+    return rec
+
+
 def route_get_record(out: OutputRoute) -> Record:
     """One ``ip -j route get`` answer."""
     route = out.route
-    rec: Record = {}
-    if route.type != RTN_UNICAST:
-        rec["type"] = TYPE_NAMES.get(route.type, str(route.type))
-    rec["dst"] = ip4_str(out.daddr)
-    if out.from_given:
-        rec["from"] = ip4_str(out.saddr)
-    if out.gateway:
-        rec["gateway"] = ip4_str(out.gateway)
-    rec["dev"] = out.dev.ifname
-    if route.table != RT_TABLE_MAIN:
-        rec["table"] = table_name(route.table)
+    src = out.saddr if out.from_given else 0
+    rec = _route_head(route.type, route.table, out.daddr, src, out.gateway, out.dev.ifname)
     if not out.from_given and out.saddr:
         rec["prefsrc"] = ip4_str(out.saddr)
     rec["flags"] = []
     if out.mark:
         rec["mark"] = out.mark
     rec["uid"] = 0
-    cache = []
-    if route.type == RTN_LOCAL:
-        cache.append("local")
-    elif route.type == RTN_BROADCAST:
-        cache += ["local", "brd"]
-    rec["cache"] = cache
+    rec["cache"] = list(_CACHE_FLAGS.get(route.type, ()))
     ns = out.dev.netns
     learned = ns.inet.pmtu.get(out.daddr) if ns is not None else None
     if learned is not None and route.type == RTN_UNICAST and ns is not None:
@@ -219,21 +225,12 @@ def route_get_record(out: OutputRoute) -> Record:
 def route_input_record(r: InputRoute) -> Record:
     """One ``ip -j route get DST from SRC iif DEV`` answer (``rt_fill_info()`` of
     an input route: no ``prefsrc``/``uid``, the ``iif``)."""
-    rec: Record = {}
-    if r.type != RTN_UNICAST:
-        rec["type"] = TYPE_NAMES.get(r.type, str(r.type))
-    rec["dst"] = ip4_str(r.daddr)
-    if r.saddr:
-        rec["from"] = ip4_str(r.saddr)
-    if r.gateway:
-        rec["gateway"] = ip4_str(r.gateway)
-    rec["dev"] = r.dev.ifname
-    if r.route is not None and r.route.table != RT_TABLE_MAIN:
-        rec["table"] = table_name(r.route.table)
+    table = r.route.table if r.route is not None else RT_TABLE_MAIN
+    rec = _route_head(r.type, table, r.daddr, r.saddr, r.gateway, r.dev.ifname)
     rec["flags"] = []
     if r.mark:
         rec["mark"] = r.mark
-    rec["cache"] = {RTN_LOCAL: ["local"], RTN_BROADCAST: ["local", "brd"]}.get(r.type, [])
+    rec["cache"] = list(_CACHE_FLAGS.get(r.type, ()))
     rec["iif"] = r.iif.ifname
     return rec
 
