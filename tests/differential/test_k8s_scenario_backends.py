@@ -37,10 +37,10 @@ SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios" / "k8s").glob("*.yam
 #: depends on how long the run took (the simulator's pings take simulated
 #: seconds, the kernel's milliseconds: DELAY against REACHABLE).
 TIMING = re.compile(
-    r"^\S+ (links\[(cni0|br0)\]\.address: |fdb\[mac\d+ dev \S+ master (cni0|br0)\]: only in "
+    r"^\S+ (links\[(cni0|br\d+)\]\.address: |fdb\[mac\d+ dev \S+ master (cni0|br\d+)\]: only in "
     r"|links\[[^\]]+\]\.linkinfo\.info_(slave_)?data\.(bridge_id|root_id|designated_root"
     r"|designated_bridge): |neigh\[[^\]]+\]\.state: |neigh\[172\.18\.\d+\.1 dev eth0\]\.lladdr: "
-    r"|neigh\[[\d.]+ dev br0\]: only in )"
+    r"|neigh\[[\d.]+ dev br\d+\]: only in )"
 )
 #: What a ping or a command prints that differs run to run, masked.
 VOLATILE = [
