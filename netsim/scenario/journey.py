@@ -16,6 +16,7 @@ as the reply coming back to another address than the request left from.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -339,6 +340,8 @@ def follow(session: BaseSession, src: str, dst: str, *, namespace: str = "defaul
     before = {n: counters(session.shells.node(n, script).stdout) for n in nodes}
     pod = cluster.pod(src, namespace=namespace)
     res, traces = session.traced_ping(pod, dst_ip)
+    rank = {f: i for i, f in enumerate(sorted({t.flow for t in traces}), start=1)}
+    traces = [dataclasses.replace(t, flow=rank[t.flow]) for t in traces]  # flow 1 is the ping's
     nat: dict[str, list[Decision]] = defaultdict(list)
     for n in nodes:
         after = counters(session.shells.node(n, script).stdout)

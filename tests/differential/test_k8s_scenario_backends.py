@@ -50,7 +50,6 @@ VOLATILE = [
     (re.compile(r"([0-9a-f]{2}:){5}[0-9a-f]{2}"), "MAC"),
     (re.compile(r"veth[0-9a-f]{8}"), "vethX"),
     (re.compile(r"(\d+\.\d+\.\d+\.\d+):\d+( >|\))"), r"\1:PORT\2"),  # VXLAN source ports
-    (re.compile(r"\(flow \d+\)"), "(flow N)"),
     (re.compile(r"id \d+, seq"), "id ID, seq"),
 ]
 
