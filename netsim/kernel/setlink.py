@@ -63,6 +63,7 @@ class SetLinkOps:
                 errno.EEXIST, "An interface with the same name exists in the target netns"
             )
         dev.close()
+        self.linkwatch.sync_dev(dev)  # a pending event is handled where it arose
         self.notify(NetdevEvent.UNREGISTER, dev)
         ns.detach(dev)
         dev.qdisc = "noop"  # dev_shutdown()

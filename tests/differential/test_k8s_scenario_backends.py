@@ -68,8 +68,9 @@ def _mask(value: Any) -> Any:
 
 def _journey(obs: dict[str, Any]) -> Any:
     """A journey's legs: how each ended, and per hop its steps and their decisions
-    (but neighbour states, which depend on time, and why a drop happened, which
-    the kernel does not say), masked."""
+    (but neighbour states and ARP exchanges, which depend on how long the run
+    took -- a slow machine lets an entry go stale --, and why a drop happened,
+    which the kernel does not say), masked."""
     legs = []
     for role in ("request", "reply"):
         leg = obs["journey"][role]
@@ -81,7 +82,7 @@ def _journey(obs: dict[str, Any]) -> Any:
                 h["name"],
                 [
                     (_mask(s["step"]) if not s["step"].startswith("DROPPED") else "DROPPED",
-                     [_mask(d) for d in s["decisions"] if not d.startswith("neigh:")])
+                     [_mask(d) for d in s["decisions"] if not d.startswith(("neigh:", "arp:"))])
                     for s in h["steps"]
                 ],
             )

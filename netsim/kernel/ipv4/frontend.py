@@ -157,13 +157,17 @@ def fib_disable_ip(dev: Link, *, force: bool) -> None:
     ``arp_ifdown()``: every neighbour of the device goes, permanent ones too."""
     scope = -1 if force else RT_SCOPE_NOWHERE
 
+    ipv4 = _ipv4(dev)
+    marked = ipv4.dead_hops.setdefault(dev, [])
+
     def dead(r: Route) -> bool:
-        hit = [nh for nh in r.nexthops if nh.dev is dev and nh.scope != scope]
-        for nh in hit:
-            nh.dead = True
+        for nh in r.nexthops:
+            if nh.dev is dev and nh.scope != scope and not nh.dead:
+                nh.dead = True
+                marked.append(nh)
         return bool(r.nexthops) and all(nh.dead for nh in r.nexthops)
 
-    _ipv4(dev).flush(dead)
+    ipv4.flush(dead)
     _neigh(dev).flush_dev(dev, permanent=True)
 
 
@@ -172,11 +176,8 @@ def fib_sync_up(dev: Link) -> None:
     that survived its going down (the other hops of a multipath route) live
     again."""
     ipv4 = _ipv4(dev)
-    for table in ipv4.tables.values():
-        for route in table:
-            for nh in route.nexthops:
-                if nh.dev is dev:
-                    nh.dead = False
+    for nh in ipv4.dead_hops.pop(dev, ()):  # the hops fib_disable_ip() marked
+        nh.dead = False
     ipv4.changed()
 
 
@@ -236,6 +237,7 @@ def inet_netdev_event(event: NetdevEvent, dev: Link) -> None:
             if ifa in in_dev.ifa_list:
                 del_ifa(dev, ifa)
         fib_disable_ip(dev, force=True)
+        _ipv4(dev).dead_hops.pop(dev, None)
         dev.ip_ptr = None
     elif event == NetdevEvent.CHANGENAME and dev.ip_ptr is not None:
         _changename(dev.ip_ptr, dev.ifname)

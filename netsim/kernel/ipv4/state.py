@@ -55,6 +55,10 @@ class Ipv4:
         self._cache_gen = 0
         self._cache: dict[tuple[int, int, Link | None], Route | int] = {}
         self._local_cache: dict[int, int] = {}
+        #: The next hops :func:`~netsim.kernel.ipv4.frontend.fib_disable_ip` marked
+        #: dead, by device: what ``fib_sync_up()`` revives (a route removed since
+        #: keeps its hop here, harmlessly).
+        self.dead_hops: dict[Link, list[NextHop]] = {}
 
     def changed(self) -> None:
         """Something lookups depend on changed outside a table insert or remove
