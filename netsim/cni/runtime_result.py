@@ -6,11 +6,11 @@ writes configs and its result cache in."""
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from netsim.cni.errors import CniError
 from netsim.cni.gojson import GoJsonError, field, marshal_compact, unmarshal
+from netsim.cni.ipcache import ip_address, ip_interface
 from netsim.cni.result import DNS, Interface, IPConfig, Result, Route
 from netsim.cni.version import CURRENT, parse_version
 
@@ -41,9 +41,9 @@ def _iface(obj: Any) -> Interface:
 
 def _ipconfig(obj: Any) -> IPConfig:
     try:
-        address = ipaddress.ip_interface(str(field(obj, "address")))
+        address = ip_interface(str(field(obj, "address")))
         gw = field(obj, "gateway")
-        gateway = ipaddress.ip_address(gw) if gw else None
+        gateway = ip_address(gw) if gw else None
     except ValueError as e:
         raise CniError(f"failed to parse result: {e}") from None
     index = field(obj, "interface")
@@ -52,9 +52,9 @@ def _ipconfig(obj: Any) -> IPConfig:
 
 def _route(obj: Any) -> Route:
     try:
-        dst = ipaddress.ip_interface(str(field(obj, "dst")))
+        dst = ip_interface(str(field(obj, "dst")))
         gw = field(obj, "gw")
-        return Route(dst, ipaddress.ip_address(gw) if gw else None)
+        return Route(dst, ip_address(gw) if gw else None)
     except ValueError as e:
         raise CniError(f"failed to parse result: {e}") from None
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ipaddress
 import posixpath
-from collections.abc import Iterator
 from typing import Final
 
 from netsim.cni.fs import PluginFs, PluginFsError
@@ -64,21 +63,9 @@ class Store:
         except PluginFsError:
             return None
 
-    def _walk(self, path: str) -> Iterator[tuple[str, str]]:
+    def _walk(self, path: str) -> list[tuple[str, str]]:
         """``filepath.Walk`` over regular files: (path, content), lexical order."""
-        try:
-            names = self.fs.listdir(path)
-        except PluginFsError:
-            return
-        for name in names:
-            p = posixpath.join(path, name)
-            if self.fs.is_dir(p):
-                yield from self._walk(p)
-                continue
-            try:
-                yield p, self.fs.read(p)
-            except PluginFsError:
-                continue
+        return self.fs.walk_files(path)
 
     def _find(self, match: str) -> bool:
         return any(_go_trim(data) == match for _, data in self._walk(self.dir))
