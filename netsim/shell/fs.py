@@ -36,6 +36,9 @@ class Overlay(Protocol):
     def exists(self, path: str) -> bool: ...
     def readlink(self, path: str) -> str | None: ...
     def netns(self, path: str) -> str | None: ...
+    def virtual_under(self, path: str) -> bool:
+        """Whether ``path`` or anything below it is virtual."""
+        ...
 
 
 #: The directories a fresh machine has (Debian's base layout, what scripts and
@@ -238,7 +241,12 @@ class MemFs:
         """Every readable regular file under directory ``name`` with its text, in
         ``filepath.Walk``'s lexical order (nothing when it is no directory)."""
         p = self.path(name)
-        if self.overlay is not None or p not in self.dirs or p in ("/", "/var"):
+        overlay = self.overlay
+        if (
+            p not in self.dirs
+            or p in ("/", "/var")
+            or (overlay is not None and overlay.virtual_under(p))
+        ):
             return self._walk_slow(p)  # virtual trees, or /var/run (a link) below
         out: list[tuple[str, str]] = []
         self._walk_into(p.rstrip("/") + "/", out)

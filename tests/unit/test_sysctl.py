@@ -618,3 +618,16 @@ def test_a_build_refusing_small_tcp_rmem_values() -> None:
     s.set("net.ipv4.tcp_wmem", "1 2 3")
     assert s.get("net.ipv4.tcp_wmem") == "1\t2\t3"
     fresh().set("net.ipv4.tcp_rmem", "1 2 3")
+
+
+def test_namespaces_share_default_scalars_until_one_writes() -> None:
+    """The scalar keys start as shared defaults; a write (plain or through a
+    special handler) changes only the namespace that made it."""
+    a, b = Sysctls(), Sysctls()
+    a.set("net.ipv4.ip_default_ttl", "12")
+    a.set("net.ipv4.ip_local_port_range", "2000 3000")
+    assert a.get("net.ipv4.ip_default_ttl") == "12"
+    assert a.get("net.ipv4.ip_local_port_range") == "2000\t3000"
+    assert b.get("net.ipv4.ip_default_ttl") == "64"
+    assert b.get("net.ipv4.ip_local_port_range") == Sysctls().get("net.ipv4.ip_local_port_range")
+    assert Sysctls().lines() == b.lines()

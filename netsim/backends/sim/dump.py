@@ -150,7 +150,7 @@ def _details(dev: Link) -> Record:
 
 def _bridge_id(prio: int, mac: Any) -> str:
     """iproute2's ``8000.2:0:0:0:1:1`` form (hex octets without leading zeros)."""
-    octets = ":".join(f"{b:x}" for b in mac.packed)
+    octets = ":".join([f"{b:x}" for b in mac.packed])
     return f"{prio:04x}.{octets}"
 
 

@@ -77,6 +77,13 @@ def _default_scalars() -> Mapping[str, Value]:
     return MappingProxyType(out)
 
 
+@functools.cache
+def _shared_scalars() -> Scalars:
+    """One dict of the defaults that namespaces share until they write (never
+    written itself: :meth:`Sysctls._own_scalars` copies it first)."""
+    return dict(_default_scalars())
+
+
 class Sysctls(Reader, Effective):
     """The sysctl tree of one namespace; devices come and go through :meth:`add_device` etc.
 
@@ -87,12 +94,15 @@ class Sysctls(Reader, Effective):
 
     def __init__(self, *, build: KernelBuild = DEFAULT_BUILD) -> None:
         self.build: Final = build
-        self._special = dict(SPECIAL)
+        self._special = SPECIAL  # read only: shared unless the build changes a handler
         if build.tcp_rmem_min != 1:
             parse, show, _ = SPECIAL["net.ipv4.tcp_rmem"]
-            self._special["net.ipv4.tcp_rmem"] = (parse, show, tcp_mem(build.tcp_rmem_min))
+            rmem = (parse, show, tcp_mem(build.tcp_rmem_min))
+            self._special = {**SPECIAL, "net.ipv4.tcp_rmem": rmem}
         self._absent6 = build.conf6_absent()
-        self._scalars: Scalars = dict(_default_scalars())
+        #: The keys outside the device trees: the shared defaults until the first
+        #: write (:meth:`_own_scalars`), as most namespaces never write one.
+        self._scalars: Scalars = _shared_scalars()
         self._all4 = dict(T.CONF4_ALL)
         self._dflt4 = dict(T.CONF4_DEFAULT)
         self._dflt4_written: set[str] = set()
@@ -256,16 +266,22 @@ class Sysctls(Reader, Effective):
         elif key in T.WRITE_ONLY:
             pass
         elif key in self._special:
-            self._special[key][2](self._scalars, key, text)
+            self._special[key][2](self._own_scalars(), key, text)
         elif key in self._scalars:
             spec = T.spec(key)
             if spec.kind is Kind.RO:
                 raise Invalid(_errno.EACCES)
-            self._scalars[key] = T.parse1(spec, text)
+            self._own_scalars()[key] = T.parse1(spec, text)
         elif self._is_dir(parts):
             raise Invalid(_errno.EINVAL)
         else:
             raise self._no_such(parts)
+
+    def _own_scalars(self) -> Scalars:
+        """The namespace's own copy of the scalar keys (made on the first write)."""
+        if self._scalars is _shared_scalars():
+            self._scalars = dict(self._scalars)
+        return self._scalars
 
     def _write_conf4(self, dev: str, name: str, conf: dict[str, int], text: str) -> None:
         spec = T.tree_spec("ipv4", "conf", dev, name)
