@@ -129,6 +129,8 @@ class MemPluginFs:
         return self.mem.walk_files(path)
 
     def mkdir_all(self, path: str) -> None:
+        if self.mem.is_dir(path):
+            return  # so are all its parents
         cur = "/"
         for part in [p for p in path.split("/") if p]:
             cur = posixpath.join(cur, part)

@@ -24,6 +24,7 @@ __all__ = [
     "marshal_compact",
     "marshal_indent",
     "unmarshal",
+    "unmarshal_shared",
 ]
 
 _ESCAPES: Final = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -105,7 +106,21 @@ def _fast(v: Any, indent: int | None) -> str | None:
                               allow_nan=False, default=_refuse)  # fmt: skip
         except (TypeError, ValueError):
             return None
-    return None if _DIFFERS.search(text) is not None else text
+    return None if _differs(text) else text
+
+
+def _differs(text: str) -> bool:
+    """``_DIFFERS`` matches: ASCII text (no U+2028/9, nothing from U+007F up but
+    DEL) is checked with a few substring scans, faster than the regex."""
+    if text.isascii():
+        return (
+            "<" in text
+            or ">" in text
+            or "&" in text
+            or "\x7f" in text
+            or ("\\" in text and _DIFFERS.search(text) is not None)
+        )
+    return _DIFFERS.search(text) is not None
 
 
 class _NotPlain(Exception):
@@ -212,6 +227,14 @@ def unmarshal(text: str) -> Any:
         if e.msg.startswith("Expecting ','") and "{" in e.doc[: e.pos]:
             raise GoJsonError(f"invalid character {c} after object key:value pair") from None
         raise GoJsonError(f"invalid character {c} looking for beginning of value") from None
+
+
+@functools.lru_cache(maxsize=8)
+def unmarshal_shared(text: str) -> Any:
+    """:func:`unmarshal`, memoised for readers that only look (the skel's checks
+    and ``config_version`` read one invocation's config several times): the
+    value is shared and must not be changed."""
+    return unmarshal(text)
 
 
 def _reject_constant(name: str) -> Any:

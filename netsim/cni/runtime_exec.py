@@ -70,7 +70,7 @@ def find_in_path(plugin: str, paths: Sequence[str], is_file: Callable[[str], boo
     if not paths:
         raise CniError("no paths provided")
     for d in paths:
-        full = posixpath.join(d, plugin)
+        full = f"{d}/{plugin}" if d and d[-1] != "/" else posixpath.join(d, plugin)
         if is_file(full):
             return full
     raise CniError(f"failed to find plugin {go_quote(plugin)} in path [{' '.join(paths)}]")

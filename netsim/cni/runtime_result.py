@@ -6,7 +6,7 @@ writes configs and its result cache in."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from netsim.cni.errors import CniError
 from netsim.cni.gojson import GoJsonError, field, marshal_compact, unmarshal
@@ -22,8 +22,13 @@ def marshal_map(v: Any) -> str:
     return marshal_compact(sort_keys(v))
 
 
+_LEAVES: Final = frozenset({str, int, bool, float, type(None)})
+
+
 def sort_keys(v: Any) -> Any:
     """Decoded JSON with every object's keys in Go's map order (sorted)."""
+    if type(v) in _LEAVES:
+        return v
     if isinstance(v, dict):
         return {k: sort_keys(v[k]) for k in sorted(v)}
     if isinstance(v, list):

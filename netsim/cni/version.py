@@ -15,7 +15,7 @@ from netsim.cni.gojson import (
     go_quote,
     go_quote_list,
     marshal_compact,
-    unmarshal,
+    unmarshal_shared,
 )
 
 __all__ = [
@@ -74,7 +74,7 @@ def config_version(stdin: str) -> str:
     """``ConfigDecoder.Decode``: the config's ``cniVersion``, ``0.1.0`` when empty
     (memoised: one invocation's config is read several times)."""
     try:
-        conf = unmarshal(stdin)
+        conf = unmarshal_shared(stdin)  # read only
     except GoJsonError as e:
         raise CniError(
             f"decoding version from network config: {e}", code=ERR_DECODING_FAILURE
