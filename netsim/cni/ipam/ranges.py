@@ -6,6 +6,7 @@ range set is a list of pools from which one address is taken."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, replace
 from typing import Any
@@ -180,8 +181,11 @@ class Range:
 RangeSet = tuple[Range, ...]
 
 
+@functools.lru_cache(maxsize=256)
 def canonicalize_set(rs: RangeSet) -> RangeSet:
-    """``RangeSet.Canonicalize``: every range canonical, one family, no overlaps."""
+    """``RangeSet.Canonicalize``: every range canonical, one family, no overlaps
+    (memoised: ranges are immutable, and every ADD of a node's network has the
+    same ones)."""
     if not rs:
         raise CniError("empty range set")
     out = tuple(r.canonicalize() for r in rs)
