@@ -252,6 +252,13 @@ def _go_char(c: str) -> str:
 def field(obj: Mapping[str, Any], name: str) -> Any:
     """The value Go's ``json.Unmarshal`` stores in the struct field tagged ``name``:
     keys match case-insensitively and the last match wins; None when absent."""
+    if type(obj) is not dict:  # another mapping (or a caller's mistake, raising as ever)
+        found: Any = None
+        low = name.lower()
+        for k, v in obj.items():
+            if k.lower() == low:
+                found = v
+        return found
     key = _folded(tuple(obj)).get(name.lower())
     return None if key is None else obj[key]
 
