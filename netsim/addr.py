@@ -50,7 +50,7 @@ class MacAddr(int):
 
     def __str__(self) -> str:
         h = f"{int(self):012x}"
-        return ":".join(h[i : i + 2] for i in range(0, 12, 2))
+        return f"{h[0:2]}:{h[2:4]}:{h[4:6]}:{h[6:8]}:{h[8:10]}:{h[10:12]}"
 
     def __repr__(self) -> str:
         return f"MacAddr('{self}')"

@@ -156,7 +156,9 @@ def bind(plugin: GenPlugin, host: Host, *, ctx: Context | None = None,
         return delegate(args) if delegate is not None else None
 
     def on(fs: PluginFs) -> Context:
-        return where if where.fs is not None else dataclasses.replace(where, fs=fs)
+        if where.fs is not None:
+            return where
+        return Context(where.host_netns, where.rng, where.exists, fs)  # replace(where, fs=fs)
 
     def add(args: CmdArgs, fs: PluginFs) -> str:
         result = run(plugin.add(args, on(fs)), host, delegate=delegator(args))

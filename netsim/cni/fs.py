@@ -69,6 +69,11 @@ class PluginFs(Protocol):
         ...
 
     def remove(self, path: str) -> None: ...
+    def walk_files(self, path: str) -> list[tuple[str, str]]:
+        """``filepath.Walk`` over the regular files under ``path`` that can be
+        read: (path, content) in lexical order; nothing when it is no directory."""
+        ...
+
     def mkdir_all(self, path: str) -> None: ...
     def dial_unix(self, path: str) -> RpcServer:
         """``net.Dial("unix", path)``: the server listening there, or :class:`DialError`."""
@@ -120,7 +125,12 @@ class MemPluginFs:
         except FsError as e:
             raise self._wrap("remove", path, e) from None
 
+    def walk_files(self, path: str) -> list[tuple[str, str]]:
+        return self.mem.walk_files(path)
+
     def mkdir_all(self, path: str) -> None:
+        if self.mem.is_dir(path):
+            return  # so are all its parents
         cur = "/"
         for part in [p for p in path.split("/") if p]:
             cur = posixpath.join(cur, part)

@@ -9,9 +9,11 @@ case-insensitively and the last matching key wins; decode errors carry Go's text
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
+from json.encoder import encode_basestring
 from typing import Any, Final
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "marshal_compact",
     "marshal_indent",
     "unmarshal",
+    "unmarshal_shared",
 ]
 
 _ESCAPES: Final = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -86,14 +89,75 @@ _DIFFERS: Final = re.compile("[<>&\u2028\u2029\x7f-\x9f]|\\\\[bf]")
 
 
 def _fast(v: Any, indent: int | None) -> str | None:
-    """``json.dumps`` where its text is Go's (the common case, in C), else None."""
-    try:
-        text = json.dumps(v, ensure_ascii=False, indent=indent,
-                          separators=(",", ": ") if indent else (",", ":"),
-                          allow_nan=False, default=_refuse)  # fmt: skip
-    except (TypeError, ValueError):
-        return None
-    return None if _DIFFERS.search(text) is not None else text
+    """``json.dumps`` where its text is Go's (the common case), else None.  The
+    indented text of plain values (str keys; str, int, bool, None, list, tuple,
+    dict) is laid out by :func:`_layout`, the text ``json.dumps(indent=N)``
+    writes without its pure-Python encoder; compact text is ``json.dumps``' C."""
+    text: str | None = None
+    if indent:
+        try:
+            text = _layout(v, "\n", " " * indent)
+        except (_NotPlain, RecursionError):
+            text = None
+    if text is None:
+        try:
+            text = json.dumps(v, ensure_ascii=False, indent=indent,
+                              separators=(",", ": ") if indent else (",", ":"),
+                              allow_nan=False, default=_refuse)  # fmt: skip
+        except (TypeError, ValueError):
+            return None
+    return None if _differs(text) else text
+
+
+def _differs(text: str) -> bool:
+    """``_DIFFERS`` matches: ASCII text (no U+2028/9, nothing from U+007F up but
+    DEL) is checked with a few substring scans, faster than the regex."""
+    if text.isascii():
+        return (
+            "<" in text
+            or ">" in text
+            or "&" in text
+            or "\x7f" in text
+            or ("\\" in text and _DIFFERS.search(text) is not None)
+        )
+    return _DIFFERS.search(text) is not None
+
+
+class _NotPlain(Exception):
+    """A value :func:`_layout` leaves to ``json.dumps``."""
+
+
+_quote: Final = encode_basestring  # what json.dumps(ensure_ascii=False) writes
+
+
+def _layout(v: Any, nl: str, ind: str) -> str:
+    t = type(v)
+    if t is str:
+        return _quote(v)
+    if t is dict:
+        if not v:
+            return "{}"
+        inner = nl + ind
+        parts = []
+        for k, x in v.items():
+            if type(k) is not str:
+                raise _NotPlain
+            parts.append(_quote(k) + ": " + _layout(x, inner, ind))
+        return "{" + inner + ("," + inner).join(parts) + nl + "}"
+    if t is list or t is tuple:
+        if not v:
+            return "[]"
+        inner = nl + ind
+        return "[" + inner + ("," + inner).join([_layout(x, inner, ind) for x in v]) + nl + "]"
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if t is int:
+        return int.__repr__(v)
+    raise _NotPlain
 
 
 def _refuse(v: Any) -> Any:
@@ -165,6 +229,14 @@ def unmarshal(text: str) -> Any:
         raise GoJsonError(f"invalid character {c} looking for beginning of value") from None
 
 
+@functools.lru_cache(maxsize=8)
+def unmarshal_shared(text: str) -> Any:
+    """:func:`unmarshal`, memoised for readers that only look (the skel's checks
+    and ``config_version`` read one invocation's config several times): the
+    value is shared and must not be changed."""
+    return unmarshal(text)
+
+
 def _reject_constant(name: str) -> Any:
     raise json.JSONDecodeError("Expecting value", name, 0)
 
@@ -180,12 +252,22 @@ def _go_char(c: str) -> str:
 def field(obj: Mapping[str, Any], name: str) -> Any:
     """The value Go's ``json.Unmarshal`` stores in the struct field tagged ``name``:
     keys match case-insensitively and the last match wins; None when absent."""
-    found: Any = None
-    low = name.lower()
-    for k, v in obj.items():
-        if k.lower() == low:
-            found = v
-    return found
+    if type(obj) is not dict:  # another mapping (or a caller's mistake, raising as ever)
+        found: Any = None
+        low = name.lower()
+        for k, v in obj.items():
+            if k.lower() == low:
+                found = v
+        return found
+    key = _folded(tuple(obj)).get(name.lower())
+    return None if key is None else obj[key]
+
+
+@functools.lru_cache(maxsize=1024)
+def _folded(keys: tuple[str, ...]) -> dict[str, str]:
+    """Lower-cased key -> the last key that folds to it (objects of one shape
+    recur: every pod's result and config has the same keys)."""
+    return {k.lower(): k for k in keys}
 
 
 def type_name(v: Any) -> str:

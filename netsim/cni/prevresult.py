@@ -11,11 +11,11 @@ config's.  It is then converted to a 1.0.0 :class:`~netsim.cni.result.Result`.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any, Final
 
 from netsim.cni.errors import CniError
 from netsim.cni.gojson import field, go_quote
+from netsim.cni.ipcache import ip_address, ip_interface
 from netsim.cni.result import Result
 from netsim.cni.runtime_result import result_from_json
 
@@ -32,7 +32,7 @@ def _check_addresses(raw: dict[str, Any]) -> None:
             continue
         addr = field(ipc, "address")
         try:
-            ipaddress.ip_interface(str(addr))
+            ip_interface(str(addr))
             if "/" not in str(addr):
                 raise ValueError
         except ValueError:
@@ -40,7 +40,7 @@ def _check_addresses(raw: dict[str, Any]) -> None:
         gw = field(ipc, "gateway")
         if gw is not None:
             try:
-                ipaddress.ip_address(str(gw))
+                ip_address(str(gw))
             except ValueError:
                 raise CniError(f"invalid IP address: {gw}") from None
 

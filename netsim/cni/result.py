@@ -34,6 +34,8 @@ IPNet = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 
 def ip_net_str(n: IPNet) -> str:
     """``types.IPNet`` as JSON text: ``10.1.2.3/24`` (the address, not the network)."""
+    if type(n) is ipaddress.IPv4Interface:
+        return str(n)  # the same text, without making the address and network objects
     return f"{n.ip}/{n.network.prefixlen}"
 
 

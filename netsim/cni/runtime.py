@@ -204,11 +204,12 @@ class Runtime:
                  rt: RuntimeConf) -> dict[str, Any]:  # fmt: skip
         """``addNetwork`` + ``ExecPluginWithResult``."""
         conf = net.conf.plugins[i]
-        self.executor.find(conf.type, self.path)
+        path = self.executor.find(conf.type, self.path)
         validate_container_id(rt.container_id)
         validate_network_name(net.name)
         validate_interface_name(rt.ifname)
-        stdout = self._exec("ADD", conf, self._stdin(net, i, prev, rt), rt)
+        stdin = self._stdin(net, i, prev, rt)
+        stdout = exec_plugin(self.executor, path, plugin_env("ADD", self._cmd_args(rt)), stdin)
         try:
             result = unmarshal(stdout)
         except GoJsonError as e:

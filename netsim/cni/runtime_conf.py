@@ -10,6 +10,7 @@ stores them (base64) as libcni does."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import posixpath
 from dataclasses import dataclass
 from typing import Any, Final
@@ -81,8 +82,11 @@ def _negotiate(conf: NetConfList) -> NetConfList:
     return dataclasses.replace(conf, cni_version=max(candidates, key=parse_version))
 
 
+@functools.lru_cache(maxsize=64)
 def conflist_from_bytes(text: str) -> NetworkList:
-    """``libcni.ConfListFromBytes``, with the ``cniVersions`` negotiation."""
+    """``libcni.ConfListFromBytes``, with the ``cniVersions`` negotiation
+    (memoised by the exact text: a list is never changed once parsed, and a
+    kubelet reads the same file for every pod)."""
     return NetworkList(_negotiate(parse_conflist(text)), text)
 
 
@@ -98,16 +102,23 @@ def load_network(obj: str | dict[str, Any]) -> NetworkList:
     """A network from memory: a conflist (it has ``plugins``) or a single plugin's
     config, as JSON text or an object (marshalled as ``json.Marshal`` would)."""
     if isinstance(obj, str):
-        try:
-            decoded = unmarshal(obj)
-        except GoJsonError as e:
-            raise CniError(f"error parsing configuration list: {e}") from None
-        text = obj
-    else:
-        decoded, text = obj, marshal_map(obj)
+        return _load_text(obj)
+    decoded, text = obj, marshal_map(obj)
     if isinstance(decoded, dict) and "plugins" in decoded:
         return conflist_from_bytes(text)
     return conflist_from_conf(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_text(obj: str) -> NetworkList:
+    """:func:`load_network` of JSON text (memoised by the exact text)."""
+    try:
+        decoded = unmarshal(obj)
+    except GoJsonError as e:
+        raise CniError(f"error parsing configuration list: {e}") from None
+    if isinstance(decoded, dict) and "plugins" in decoded:
+        return conflist_from_bytes(obj)
+    return conflist_from_conf(obj)
 
 
 def load_conf_file(fs: PluginFs, path: str) -> NetworkList:

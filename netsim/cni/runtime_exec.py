@@ -20,7 +20,7 @@ import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final, Protocol, final
 
-from netsim.cni.driver import Context, Delegate, Delegator, bind
+from netsim.cni.driver import Context, Delegate, Delegator, GenPlugin, bind
 from netsim.cni.errors import CniError
 from netsim.cni.fs import MemPluginFs
 from netsim.cni.gojson import GoJsonError, go_quote, unmarshal
@@ -70,7 +70,7 @@ def find_in_path(plugin: str, paths: Sequence[str], is_file: Callable[[str], boo
     if not paths:
         raise CniError("no paths provided")
     for d in paths:
-        full = posixpath.join(d, plugin)
+        full = f"{d}/{plugin}" if d and d[-1] != "/" else posixpath.join(d, plugin)
         if is_file(full):
             return full
     raise CniError(f"failed to find plugin {go_quote(plugin)} in path [{' '.join(paths)}]")
@@ -163,16 +163,23 @@ class OursExecutor:
             world = getattr(host, "world", None)
             ctx = Context(exists=fs.exists) if world is None else Context(rng=world.rng, exists=fs.exists)  # fmt: skip  # noqa: E501
         self.ctx = ctx
+        self._bound: dict[str, tuple[GenPlugin, Plugin]] = {}
 
     def find(self, plugin: str, paths: Sequence[str]) -> str:
         return find_in_path(plugin, paths, lambda p: self.fs.exists(p) and not self.fs.is_dir(p))
 
     def plugin(self, name: str) -> Plugin | None:
-        """The plugin ``name`` bound to this executor's host, or None."""
+        """The plugin ``name`` bound to this executor's host, or None (bound once
+        per plugin: the binding holds nothing of one run)."""
         gen = GEN_PLUGINS.get(name)
         if gen is not None:
-            via = self.delegate_via
-            return bind(gen, self.host, ctx=self.ctx, delegate=lambda args: delegator(via, args))
+            bound = self._bound.get(name)
+            if bound is None or bound[0] is not gen:
+                via = self.delegate_via
+                plugin = bind(gen, self.host, ctx=self.ctx,
+                              delegate=lambda args: delegator(via, args))  # fmt: skip
+                bound = self._bound[name] = (gen, plugin)
+            return bound[1]
         return FS_PLUGINS.get(name)
 
     def run(self, path: str, env: Mapping[str, str], stdin: str) -> Output:

@@ -6,11 +6,11 @@ writes configs and its result cache in."""
 
 from __future__ import annotations
 
-import ipaddress
-from typing import Any
+from typing import Any, Final
 
 from netsim.cni.errors import CniError
 from netsim.cni.gojson import GoJsonError, field, marshal_compact, unmarshal
+from netsim.cni.ipcache import ip_address, ip_interface
 from netsim.cni.result import DNS, Interface, IPConfig, Result, Route
 from netsim.cni.version import CURRENT, parse_version
 
@@ -22,8 +22,13 @@ def marshal_map(v: Any) -> str:
     return marshal_compact(sort_keys(v))
 
 
+_LEAVES: Final = frozenset({str, int, bool, float, type(None)})
+
+
 def sort_keys(v: Any) -> Any:
     """Decoded JSON with every object's keys in Go's map order (sorted)."""
+    if type(v) in _LEAVES:
+        return v
     if isinstance(v, dict):
         return {k: sort_keys(v[k]) for k in sorted(v)}
     if isinstance(v, list):
@@ -41,9 +46,9 @@ def _iface(obj: Any) -> Interface:
 
 def _ipconfig(obj: Any) -> IPConfig:
     try:
-        address = ipaddress.ip_interface(str(field(obj, "address")))
+        address = ip_interface(str(field(obj, "address")))
         gw = field(obj, "gateway")
-        gateway = ipaddress.ip_address(gw) if gw else None
+        gateway = ip_address(gw) if gw else None
     except ValueError as e:
         raise CniError(f"failed to parse result: {e}") from None
     index = field(obj, "interface")
@@ -52,9 +57,9 @@ def _ipconfig(obj: Any) -> IPConfig:
 
 def _route(obj: Any) -> Route:
     try:
-        dst = ipaddress.ip_interface(str(field(obj, "dst")))
+        dst = ip_interface(str(field(obj, "dst")))
         gw = field(obj, "gw")
-        return Route(dst, ipaddress.ip_address(gw) if gw else None)
+        return Route(dst, ip_address(gw) if gw else None)
     except ValueError as e:
         raise CniError(f"failed to parse result: {e}") from None
 

@@ -23,7 +23,7 @@ from netsim.cni.errors import (
     GoPanic,
 )
 from netsim.cni.fs import PluginFs, PluginFsError
-from netsim.cni.gojson import GoJsonError, field, type_name, unmarshal
+from netsim.cni.gojson import GoJsonError, field, type_name, unmarshal_shared
 from netsim.cni.spec import (
     validate_container_id,
     validate_interface_name,
@@ -107,7 +107,7 @@ def _env(env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
 def _validate_config(stdin: str) -> None:
     """``validateConfig``: the JSON parses and names a valid network."""
     try:
-        conf = unmarshal(stdin)
+        conf = unmarshal_shared(stdin)  # read only
     except GoJsonError as e:
         raise CniError(f"error unmarshall network config: {e}", code=ERR_DECODING_FAILURE) from None
     if not isinstance(conf, dict):

@@ -3,6 +3,7 @@ the reconciliation the skel does (``pkg/version`` of containernetworking/cni v1.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any, Final
@@ -14,7 +15,7 @@ from netsim.cni.gojson import (
     go_quote,
     go_quote_list,
     marshal_compact,
-    unmarshal,
+    unmarshal_shared,
 )
 
 __all__ = [
@@ -38,6 +39,9 @@ def parse_version(v: str) -> tuple[int, int, int]:
     empty version is 0.1.0."""
     if v == "":
         return 0, 1, 0
+    known = _PARSED.get(v)
+    if known is not None:
+        return known
     parts = v.split(".")
     if len(parts) >= 4:
         raise CniError(f"invalid version {go_quote(v)}: too many parts", code=ERR_DECODING_FAILURE)
@@ -51,7 +55,13 @@ def parse_version(v: str) -> tuple[int, int, int]:
             )
         nums.append(int(p))
     nums += [0] * (3 - len(nums))
+    if len(_PARSED) < 256:
+        _PARSED[v] = (nums[0], nums[1], nums[2])
     return nums[0], nums[1], nums[2]
+
+
+#: Versions parsed so far (a handful in practice).
+_PARSED: dict[str, tuple[int, int, int]] = {}
 
 
 def greater_than_or_equal(version: str, other: str) -> bool:
@@ -59,10 +69,12 @@ def greater_than_or_equal(version: str, other: str) -> bool:
     return parse_version(version) >= parse_version(other)
 
 
+@functools.lru_cache(maxsize=16)
 def config_version(stdin: str) -> str:
-    """``ConfigDecoder.Decode``: the config's ``cniVersion``, ``0.1.0`` when empty."""
+    """``ConfigDecoder.Decode``: the config's ``cniVersion``, ``0.1.0`` when empty
+    (memoised: one invocation's config is read several times)."""
     try:
-        conf = unmarshal(stdin)
+        conf = unmarshal_shared(stdin)  # read only
     except GoJsonError as e:
         raise CniError(
             f"decoding version from network config: {e}", code=ERR_DECODING_FAILURE

@@ -36,6 +36,9 @@ class Overlay(Protocol):
     def exists(self, path: str) -> bool: ...
     def readlink(self, path: str) -> str | None: ...
     def netns(self, path: str) -> str | None: ...
+    def virtual_under(self, path: str) -> bool:
+        """Whether ``path`` or anything below it is virtual."""
+        ...
 
 
 #: The directories a fresh machine has (Debian's base layout, what scripts and
@@ -53,6 +56,10 @@ class MemFs:
         self.dirs: set[str] = set(SKELETON)
         #: (``/etc/sysctl.conf`` holds only comments on a fresh Debian machine.)
         self.files: dict[str, str] = {DEV_NULL: "", "/etc/sysctl.conf": ""}
+        #: Directory -> the names in it (an index over ``dirs`` and ``files``).
+        self.kids: dict[str, set[str]] = {}
+        for q in (*self.dirs, *self.files):
+            self._link(q)
         self.cwd = cwd
         self.overlay: Overlay | None = None
         #: Files a network namespace is bind-mounted on (``mount --bind
@@ -61,7 +68,24 @@ class MemFs:
         #: Unix sockets listening at a path (the path is also in ``files``).
         self.sockets: dict[str, object] = {}
 
+    def _link(self, p: str) -> None:
+        """Enter ``p`` in its parent's index (and give a directory its own)."""
+        if p in self.dirs:
+            self.kids.setdefault(p, set())
+        if p != "/":
+            parent, _, base = p.rpartition("/")
+            self.kids.setdefault(parent or "/", set()).add(base)
+
+    def _unlink(self, p: str) -> None:
+        parent, _, base = p.rpartition("/")
+        kids = self.kids.get(parent or "/")
+        if kids is not None:
+            kids.discard(base)
+
     def path(self, name: str) -> str:
+        if (name[:1] == "/" and "//" not in name and "/." not in name and name[-1] != "/"
+                and not name.startswith("/var/run")):  # fmt: skip
+            return name  # absolute and normal already (the common case)
         p = "/" + posixpath.normpath(posixpath.join(self.cwd, name)).lstrip("/")
         if p == "/var/run" or p.startswith("/var/run/"):
             p = "/run" + p[len("/var/run") :]
@@ -134,6 +158,8 @@ class MemFs:
         if p in self.dirs:
             raise FsError(EISDIR)
         self._check_parent(p)
+        if p not in self.files:
+            self._link(p)
         self.files[p] = (self.files.get(p, "") if append else "") + text
 
     def mkdir(self, name: str, *, parents: bool = False) -> None:
@@ -145,12 +171,15 @@ class MemFs:
                 cur += "/" + q
                 if cur in self.files:
                     raise FsError(EEXIST if cur == p else ENOTDIR)
-                self.dirs.add(cur)
+                if cur not in self.dirs:
+                    self.dirs.add(cur)
+                    self._link(cur)
             return
         if p in self.dirs or p in self.files:
             raise FsError(EEXIST)
         self._check_parent(p)
         self.dirs.add(p)
+        self._link(p)
 
     def bind_socket(self, name: str, listener: object) -> None:
         """``bind()`` of a unix socket: the path must not exist; its directory must."""
@@ -159,6 +188,7 @@ class MemFs:
             raise FsError(EADDRINUSE)
         self._check_parent(p)
         self.files[p] = ""
+        self._link(p)
         self.sockets[p] = listener
 
     def connect(self, name: str) -> object:
@@ -180,12 +210,7 @@ class MemFs:
                 return virtual
         if p not in self.dirs:
             raise FsError(ENOTDIR if p in self.files else ENOENT)
-        prefix = p.rstrip("/") + "/"
-        names = {
-            q[len(prefix) :]
-            for q in (*self.dirs, *self.files)
-            if q.startswith(prefix) and q != p and "/" not in q[len(prefix) :]
-        }
+        names = set(self.kids.get(p, ()))
         if p == "/" and self.overlay is not None:  # the virtual trees' mount points
             names |= {n for n in ("proc", "sys") if self.overlay.isdir("/" + n)}
         if p == "/var":
@@ -199,6 +224,7 @@ class MemFs:
         if p in self.files:
             del self.files[p]
             self.sockets.pop(p, None)
+            self._unlink(p)
             return
         if p not in self.dirs:
             raise FsError(ENOENT)
@@ -208,3 +234,46 @@ class MemFs:
         self.dirs = {d for d in self.dirs if d != p and not d.startswith(prefix)}
         self.files = {f: t for f, t in self.files.items() if not f.startswith(prefix)}
         self.sockets = {f: s for f, s in self.sockets.items() if not f.startswith(prefix)}
+        self.kids = {d: k for d, k in self.kids.items() if d != p and not d.startswith(prefix)}
+        self._unlink(p)
+
+    def walk_files(self, name: str) -> list[tuple[str, str]]:
+        """Every readable regular file under directory ``name`` with its text, in
+        ``filepath.Walk``'s lexical order (nothing when it is no directory)."""
+        p = self.path(name)
+        overlay = self.overlay
+        if (
+            p not in self.dirs
+            or p in ("/", "/var")
+            or (overlay is not None and overlay.virtual_under(p))
+        ):
+            return self._walk_slow(p)  # virtual trees, or /var/run (a link) below
+        out: list[tuple[str, str]] = []
+        self._walk_into(p.rstrip("/") + "/", out)
+        return out
+
+    def _walk_into(self, prefix: str, out: list[tuple[str, str]]) -> None:
+        files, dirs, special = self.files, self.dirs, (self.binds, self.sockets)
+        for n in sorted(self.kids.get(prefix.rstrip("/") or "/", ())):
+            q = prefix + n
+            if q in dirs:
+                self._walk_into(q + "/", out)
+            elif q in files and q not in special[0] and q not in special[1]:
+                out.append((q, files[q]))
+
+    def _walk_slow(self, p: str) -> list[tuple[str, str]]:
+        try:
+            names = self.listdir(p)
+        except FsError:
+            return []
+        out: list[tuple[str, str]] = []
+        for n in names:
+            q = posixpath.join(p, n)
+            if self.is_dir(q):
+                out += self._walk_slow(q)
+                continue
+            try:
+                out.append((q, self.read(q)))
+            except FsError:
+                continue
+        return out

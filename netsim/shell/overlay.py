@@ -78,3 +78,8 @@ class SysOverlay:
     def exists(self, path: str) -> bool:
         mod = self._mod() if _virtual(path) else None
         return mod is not None and bool(mod.sys_exists(self.shell.world, self.shell.netns, path))
+
+    def virtual_under(self, path: str) -> bool:
+        """Whether ``path`` or anything below it is in a virtual tree."""
+        below = path.rstrip("/") + "/"
+        return _virtual(path) or any(r.startswith(below) for r in _ROOTS)

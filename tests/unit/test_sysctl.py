@@ -618,3 +618,71 @@ def test_a_build_refusing_small_tcp_rmem_values() -> None:
     s.set("net.ipv4.tcp_wmem", "1 2 3")
     assert s.get("net.ipv4.tcp_wmem") == "1\t2\t3"
     fresh().set("net.ipv4.tcp_rmem", "1 2 3")
+
+
+def test_namespaces_share_default_scalars_until_one_writes() -> None:
+    """The scalar keys start as shared defaults; a write (plain or through a
+    special handler) changes only the namespace that made it."""
+    a, b = Sysctls(), Sysctls()
+    a.set("net.ipv4.ip_default_ttl", "12")
+    a.set("net.ipv4.ip_local_port_range", "2000 3000")
+    assert a.get("net.ipv4.ip_default_ttl") == "12"
+    assert a.get("net.ipv4.ip_local_port_range") == "2000\t3000"
+    assert b.get("net.ipv4.ip_default_ttl") == "64"
+    assert b.get("net.ipv4.ip_local_port_range") == Sysctls().get("net.ipv4.ip_local_port_range")
+    assert Sysctls().lines() == b.lines()
+
+
+def test_device_trees_shared_until_written() -> None:
+    """New devices of fresh namespaces share their trees; a write to one device
+    (its conf, neigh, written marks, MTU), a conf.default write and a forwarding
+    change each reach only what the kernel would change."""
+    a, b = Sysctls(), Sysctls()
+    for s in (a, b):
+        s.add_device("lo", loopback=True)
+        s.add_device("eth0")
+        s.add_device("eth1")
+    a.set("net.ipv4.conf.eth0.rp_filter", "2")
+    a.set("net.ipv4.neigh.eth0.gc_stale_time", "7")
+    a.set("net.ipv6.conf.eth0.accept_ra", "0")
+    a.set_mtu("eth1", 1400)
+    assert a.get("net.ipv4.conf.eth0.rp_filter") == "2"
+    assert a.get("net.ipv4.neigh.eth0.gc_stale_time") == "7"
+    assert a.get("net.ipv6.conf.eth0.accept_ra") == "0"
+    assert a.get("net.ipv6.conf.eth1.mtu") == "1400"
+    twin = Sysctls()
+    for name, lo in (("lo", True), ("eth0", False), ("eth1", False)):
+        twin.add_device(name, loopback=lo)
+    assert b.lines() == twin.lines()
+    assert a.get("net.ipv4.conf.eth1.rp_filter") == b.get("net.ipv4.conf.eth1.rp_filter")
+    # conf.default reaches devices that never wrote the key, not eth0 after its write
+    a.set("net.ipv4.conf.default.rp_filter", "1")
+    assert a.get("net.ipv4.conf.eth1.rp_filter") == "1"
+    assert a.get("net.ipv4.conf.eth0.rp_filter") == "2"
+    assert b.get("net.ipv4.conf.eth1.rp_filter") == twin.get("net.ipv4.conf.eth1.rp_filter")
+    a.add_device("eth2")  # copies conf.default with its written marks
+    a.set("net.ipv4.conf.default.rp_filter", "0")
+    assert a.get("net.ipv4.conf.eth2.rp_filter") == "1"
+    a.set("net.ipv4.ip_forward", "1")
+    assert a.get("net.ipv4.conf.eth1.forwarding") == "1"
+    assert b.get("net.ipv4.conf.eth1.forwarding") == "0"
+    assert b.lines() == twin.lines()
+
+
+def test_conf_all_and_default_shared_until_written() -> None:
+    """conf.all / conf.default start shared between fresh namespaces; writes
+    (direct, through ip_forward, through IPv6 all->default copies) stay in one."""
+    a, b, fresh = Sysctls(), Sysctls(), Sysctls()
+    a.set("net.ipv4.ip_forward", "1")
+    a.set("net.ipv4.conf.all.rp_filter", "2")
+    a.set("net.ipv4.conf.default.arp_ignore", "1")
+    a.set("net.ipv6.conf.all.forwarding", "1")
+    a.set("net.ipv6.conf.default.accept_ra", "0")
+    assert a.get("net.ipv4.conf.all.accept_redirects") == "0"
+    assert a.get("net.ipv4.conf.default.forwarding") == "1"
+    assert a.get("net.ipv6.conf.default.forwarding") == "1"
+    assert b.lines() == fresh.lines()
+    b.add_device("eth0")
+    twin = Sysctls()
+    twin.add_device("eth0")
+    assert b.lines() == twin.lines()

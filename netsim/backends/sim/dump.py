@@ -23,6 +23,7 @@ layers' multicast joins.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Final
 
@@ -148,15 +149,20 @@ def _details(dev: Link) -> Record:
     return rec
 
 
+@functools.lru_cache(maxsize=1024)
 def _bridge_id(prio: int, mac: Any) -> str:
     """iproute2's ``8000.2:0:0:0:1:1`` form (hex octets without leading zeros)."""
-    octets = ":".join(f"{b:x}" for b in mac.packed)
+    octets = ":".join([f"{b:x}" for b in mac.packed])
     return f"{prio:04x}.{octets}"
 
 
 def _timer(remaining: float) -> TimerValue:
     """``br_timer_value()``: the time left in whole centiseconds (0 when not running)."""
     return TimerValue(math.floor(max(remaining, 0.0) * 100) / 100)
+
+
+#: A timer that is not running.
+_STOPPED: Final = _timer(0)
 
 
 def _bridge_info(br: Bridge) -> Record:
@@ -177,9 +183,9 @@ def _bridge_info(br: Bridge) -> Record:
         "root_path_cost": 0,
         "topology_change": 0,
         "topology_change_detected": 0,
-        "hello_timer": _timer(0),
-        "tcn_timer": _timer(0),
-        "topology_change_timer": _timer(0),
+        "hello_timer": _STOPPED,
+        "tcn_timer": _STOPPED,
+        "topology_change_timer": _STOPPED,
         "gc_timer": _timer(br.fdb.gc_remaining()),
         "group_fwd_mask": f"{br.group_fwd_mask:x}",
         "group_addr": "01:80:c2:00:00:00",
@@ -235,8 +241,8 @@ def _port_info(p: BridgePort) -> Record:
         "designated_cost": 0,
         "bridge_id": bid,
         "root_id": bid,
-        "hold_timer": _timer(0),
-        "message_age_timer": _timer(0),
+        "hold_timer": _STOPPED,
+        "message_age_timer": _STOPPED,
         "forward_delay_timer": _timer(fwd),
         "topology_change_ack": 0,
         "config_pending": 0,

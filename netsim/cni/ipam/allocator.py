@@ -21,14 +21,13 @@ from netsim.cni.ipam.ranges import (
     set_range_for,
     set_string,
 )
+from netsim.cni.ipcache import ip_interface
 from netsim.cni.result import IP, IPConfig
 
 __all__ = ["IPAllocator", "range_iter"]
 
 
 def _ipconfig(ip: IP, r: Range) -> IPConfig:
-    from ipaddress import ip_interface
-
     return IPConfig(address=ip_interface(f"{ip}/{r.network.prefixlen}"), gateway=r.gateway)
 
 

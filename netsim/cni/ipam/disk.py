@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ipaddress
 import posixpath
-from collections.abc import Iterator
 from typing import Final
 
 from netsim.cni.fs import PluginFs, PluginFsError
@@ -64,24 +63,13 @@ class Store:
         except PluginFsError:
             return None
 
-    def _walk(self, path: str) -> Iterator[tuple[str, str]]:
+    def _walk(self, path: str) -> list[tuple[str, str]]:
         """``filepath.Walk`` over regular files: (path, content), lexical order."""
-        try:
-            names = self.fs.listdir(path)
-        except PluginFsError:
-            return
-        for name in names:
-            p = posixpath.join(path, name)
-            if self.fs.is_dir(p):
-                yield from self._walk(p)
-                continue
-            try:
-                yield p, self.fs.read(p)
-            except PluginFsError:
-                continue
+        return self.fs.walk_files(path)
 
     def _find(self, match: str) -> bool:
-        return any(_go_trim(data) == match for _, data in self._walk(self.dir))
+        # (a trimmed text equal to match holds it: the substring test skips most files)
+        return any(match in data and _go_trim(data) == match for _, data in self._walk(self.dir))
 
     def find_by_id(self, cid: str, ifname: str) -> bool:
         """``Store.FindByID``: an address of (id, ifname), or a legacy id-only file."""
@@ -90,7 +78,7 @@ class Store:
     def _release(self, match: str) -> bool:
         found = False
         for path, data in list(self._walk(self.dir)):
-            if _go_trim(data) == match:
+            if match in data and _go_trim(data) == match:
                 try:
                     self.fs.remove(path)
                 except PluginFsError:
@@ -109,7 +97,7 @@ class Store:
         match, old = _go_trim(cid) + LINE_BREAK + ifname, _go_trim(cid)
         ips: list[IP] = []
         for path, data in self._walk(self.dir):
-            if _go_trim(data) in (match, old):
+            if old in data and _go_trim(data) in (match, old):  # match holds old
                 ip = _parse_ip(posixpath.basename(path))
                 if ip is not None:
                     ips.append(ip)

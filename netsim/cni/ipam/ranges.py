@@ -6,11 +6,13 @@ range set is a list of pools from which one address is taken."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, replace
 from typing import Any
 
 from netsim.cni.errors import CniError
+from netsim.cni.ipcache import ip_address, ip_interface
 from netsim.cni.result import IP, IPNet
 
 __all__ = [
@@ -41,7 +43,7 @@ def parse_ip(text: str) -> IP:
     try:
         if "%" in text:
             raise ValueError(text)
-        return canonicalize_ip(ipaddress.ip_address(text))
+        return canonicalize_ip(ip_address(text))
     except ValueError:
         raise CniError(f"invalid IP address: {text}") from None
 
@@ -54,12 +56,12 @@ def parse_cidr(text: str) -> IPNet:
         plen = text.partition("/")[2]
         if not plen.isdigit() or (len(plen) > 1 and plen[0] == "0"):
             raise ValueError(text)
-        n = ipaddress.ip_interface(text)
+        n = ip_interface(text)
     except ValueError:
         raise CniError(f"invalid CIDR address: {text}") from None
     ip = canonicalize_ip(n.ip)
     if ip.version != n.version:  # ::ffff:a.b.c.d/N
-        return ipaddress.ip_interface(f"{ip}/{max(n.network.prefixlen - 96, 0)}")
+        return ip_interface(f"{ip}/{max(n.network.prefixlen - 96, 0)}")
     return n
 
 
@@ -100,7 +102,7 @@ class Range:
                 f"Network has host bits set. For a subnet mask of length {net.prefixlen} "
                 f"the network address is {net.network_address}"
             )
-        r = replace(self, subnet=ipaddress.ip_interface(f"{net.network_address}/{net.prefixlen}"))
+        r = replace(self, subnet=ip_interface(f"{net.network_address}/{net.prefixlen}"))
         if self.gateway is None:
             r = replace(r, gateway=next_ip(net.network_address))
         if self.range_start is not None:
@@ -179,8 +181,11 @@ class Range:
 RangeSet = tuple[Range, ...]
 
 
+@functools.lru_cache(maxsize=256)
 def canonicalize_set(rs: RangeSet) -> RangeSet:
-    """``RangeSet.Canonicalize``: every range canonical, one family, no overlaps."""
+    """``RangeSet.Canonicalize``: every range canonical, one family, no overlaps
+    (memoised: ranges are immutable, and every ADD of a node's network has the
+    same ones)."""
     if not rs:
         raise CniError("empty range set")
     out = tuple(r.canonicalize() for r in rs)

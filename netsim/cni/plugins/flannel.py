@@ -27,6 +27,7 @@ from netsim.cni.driver import Context, Delegate, GenPlugin, PluginGen
 from netsim.cni.errors import CniError
 from netsim.cni.fs import PluginFs, PluginFsError
 from netsim.cni.gojson import GoJsonError, marshal_compact, unmarshal
+from netsim.cni.ipcache import ip_interface
 from netsim.cni.result import Result
 from netsim.cni.runtime_result import sort_keys
 from netsim.cni.skel import CmdArgs
@@ -100,7 +101,7 @@ def load_subnet_env(fs: PluginFs, path: str) -> dict[str, Any]:
 def _parse_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     """``net.ParseCIDR``'s network (host bits cleared), or its error text."""
     try:
-        return ipaddress.ip_interface(text).network
+        return ip_interface(text).network
     except ValueError:
         raise ValueError(f"invalid CIDR address: {text}") from None
 

@@ -17,12 +17,12 @@ there (``net.ipv6.conf.lo.disable_ipv6`` reads ``0``), the plugin reports
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any, Final
 
 from netsim.cni.driver import Context, GenPlugin, PluginGen
 from netsim.cni.errors import CniError
 from netsim.cni.gojson import GoJsonError, field, unmarshal
+from netsim.cni.ipcache import ip_interface
 from netsim.cni.plugins.netns import NSPathNotExist, open_netns
 from netsim.cni.result import Interface, IPConfig, IPNet, Result
 from netsim.cni.runtime_result import result_from_json
@@ -35,7 +35,7 @@ __all__ = ["LOOPBACK", "cmd_add", "cmd_check", "cmd_del"]
 
 LO: Final = "lo"
 #: What the kernel puts on ``lo`` when it comes up with IPv6 enabled.
-IPV6_LOOPBACK: Final = ipaddress.ip_interface("::1/128")
+IPV6_LOOPBACK: Final = ip_interface("::1/128")
 
 
 def _conf_version(stdin: str) -> str:
@@ -74,7 +74,7 @@ def _addresses(records: list[dict[str, Any]], family: str) -> list[IPNet]:
             continue
         for a in rec.get("addr_info", []):
             if a.get("family") == family:
-                out.append(ipaddress.ip_interface(f"{a['local']}/{a['prefixlen']}"))
+                out.append(ip_interface(f"{a['local']}/{a['prefixlen']}"))
     return out
 
 

@@ -140,7 +140,7 @@ class Bridge(Link):
         """``br_stp_recalculate_bridge_id()``: follow the lowest port MAC."""
         if self.addr_assign_type == AddrAssignType.SET:
             return False
-        addr = min((p.dev.address for p in self.port_list), default=MacAddr(0))
+        addr = min([p.dev.address for p in self.port_list], default=MacAddr(0))
         if addr == self.bridge_id_addr:
             return False
         self.change_bridge_id(addr)
@@ -165,13 +165,13 @@ class Bridge(Link):
         """``br_set_gso_limits()`` when a port joins or leaves: the smallest TSO limit
         of the ports, ``GSO_MAX_SIZE`` with none (a new bridge has the legacy 64 KiB
         until then, ``br_dev_setup()``)."""
-        self.tso_max_size = min((p.dev.tso_max_size for p in self.port_list), default=524280)
+        self.tso_max_size = min([p.dev.tso_max_size for p in self.port_list], default=524280)
 
     def mtu_auto_adjust(self) -> None:
         """``br_mtu_auto_adjust()``."""
         if self.mtu_set_by_user:
             return
-        mtu = min((p.dev.mtu for p in self.port_list), default=1500)
+        mtu = min([p.dev.mtu for p in self.port_list], default=1500)
         if mtu != self.mtu:
             self.mtu = mtu
             self.kernel.notify(NetdevEvent.CHANGEMTU, self)

@@ -78,11 +78,20 @@ class Table:
 
     def __init__(self, name: str, on_change: Callable[[], None] = lambda: None) -> None:
         self.name = name
-        self.chains: dict[str, Chain] = {c: Chain(c, "ACCEPT") for c in BUILTIN[name]}
+        self._chains: dict[str, Chain] | None = None
         #: iptables-nft creates the kernel table on its first change; iptables-save
         #: lists only tables that exist.
         self.exists = False
         self._on_change = on_change
+
+    @property
+    def chains(self) -> dict[str, Chain]:
+        """Chain name -> chain; the built-in chains are made on the first look (most
+        namespaces' tables are never looked at: a pod's, say)."""
+        chains = self._chains
+        if chains is None:
+            chains = self._chains = {c: Chain(c, "ACCEPT") for c in BUILTIN[self.name]}
+        return chains
 
     def __iter__(self) -> Iterator[Chain]:
         """Built-in chains first, then user chains sorted by name (``iptables -S``)."""

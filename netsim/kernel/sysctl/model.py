@@ -38,12 +38,13 @@ What the model reproduces, each point checked on Linux 6.18 (``tests/data/sysctl
 
 from __future__ import annotations
 
+import copy
 import errno as _errno
 import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final, TypeVar, cast
 
 from netsim.errors import KernelError, NoSuchDevice
 from netsim.kernel.sysctl import _defaults as D
@@ -58,6 +59,7 @@ from netsim.kernel.sysctl.read import Reader
 __all__ = ["NeighParams", "SysctlError", "Sysctls", "split_key"]
 
 _BLANKS: Final = " \t\n\v\f\r"  # isspace()
+T_ = TypeVar("T_")
 
 
 @functools.cache
@@ -77,6 +79,41 @@ def _default_scalars() -> Mapping[str, Value]:
     return MappingProxyType(out)
 
 
+#: Trees several devices hold until one of them is written (key -> tree), and their ids.
+_SHARED: dict[tuple[object, ...], Any] = {}
+_SHARED_IDS: set[int] = set()
+
+
+def _shared(key: tuple[object, ...], make: Callable[[], T_]) -> T_:
+    """The one tree for ``key`` that new devices share (made by ``make`` the
+    first time); past a few hundred kinds, a tree of the device's own."""
+    tree = _SHARED.get(key)
+    if tree is None:
+        tree = make()
+        if len(_SHARED) >= 256:
+            return tree
+        _SHARED[key] = tree
+        _SHARED_IDS.add(id(tree))
+    return cast("T_", tree)
+
+
+def _own(dev: T.Device, attr: str) -> Any:
+    """``dev``'s tree ``attr`` (``conf4``, ``written4``, ...) made its own before a
+    write: a shared one is copied first."""
+    tree = getattr(dev, attr)
+    if id(tree) in _SHARED_IDS:
+        tree = copy.copy(tree)
+        setattr(dev, attr, tree)
+    return tree
+
+
+@functools.cache
+def _shared_scalars() -> Scalars:
+    """One dict of the defaults that namespaces share until they write (never
+    written itself: :meth:`Sysctls._own_scalars` copies it first)."""
+    return dict(_default_scalars())
+
+
 class Sysctls(Reader, Effective):
     """The sysctl tree of one namespace; devices come and go through :meth:`add_device` etc.
 
@@ -87,17 +124,24 @@ class Sysctls(Reader, Effective):
 
     def __init__(self, *, build: KernelBuild = DEFAULT_BUILD) -> None:
         self.build: Final = build
-        self._special = dict(SPECIAL)
+        self._special = SPECIAL  # read only: shared unless the build changes a handler
         if build.tcp_rmem_min != 1:
             parse, show, _ = SPECIAL["net.ipv4.tcp_rmem"]
-            self._special["net.ipv4.tcp_rmem"] = (parse, show, tcp_mem(build.tcp_rmem_min))
+            rmem = (parse, show, tcp_mem(build.tcp_rmem_min))
+            self._special = {**SPECIAL, "net.ipv4.tcp_rmem": rmem}
         self._absent6 = build.conf6_absent()
-        self._scalars: Scalars = dict(_default_scalars())
-        self._all4 = dict(T.CONF4_ALL)
-        self._dflt4 = dict(T.CONF4_DEFAULT)
+        #: The keys outside the device trees: the shared defaults until the first
+        #: write (:meth:`_own_scalars`), as most namespaces never write one.
+        self._scalars: Scalars = _shared_scalars()
+        # conf.all and conf.default: shared with every fresh namespace until written
+        self._all4 = _shared(("all4",), lambda: dict(T.CONF4_ALL))
+        self._dflt4 = _shared(("dflt4",), lambda: dict(T.CONF4_DEFAULT))
         self._dflt4_written: set[str] = set()
-        self._all6 = self._conf6(T.CONF6_ALL)
-        self._dflt6 = self._conf6(T.CONF6_DEFAULT)
+        #: conf.default (and the written marks) as a fresh namespace has them, so a
+        #: new device may take the shared trees (:func:`_shared`).
+        self._pristine4 = self._pristine6 = True
+        self._all6 = _shared(("all6", self._absent6), lambda: self._conf6(T.CONF6_ALL))
+        self._dflt6 = _shared(("dflt6", self._absent6), lambda: self._conf6(T.CONF6_DEFAULT))
         self._devs: dict[str, T.Device] = {}
         #: Bumped by every write and device change, so readers may cache what they derive.
         self.generation = 0
@@ -165,7 +209,7 @@ class Sysctls(Reader, Effective):
         if mtu < T.IPV6_MIN_MTU:
             dev.conf6 = dev.neigh6 = None
         elif dev.conf6 is not None:
-            dev.conf6["mtu"] = mtu
+            _own(dev, "conf6")["mtu"] = mtu
         else:
             self._inet6_up(dev)
 
@@ -174,17 +218,25 @@ class Sysctls(Reader, Effective):
         if dev.mtu < T.IPV4_MIN_MTU:
             return
         over = T.CONF4_LOOPBACK if dev.loopback else T.CONF4_DEVICE
-        dev.conf4 = self._dflt4 | over  # IN_DEV_CONF_SET(): value and "written" mark
-        dev.written4 = self._dflt4_written | set(over)
-        dev.neigh4 = dict(T.NEIGH_TEMPLATE["ipv4"])
+        if self._pristine4:
+            dev.conf4 = _shared(("conf4", dev.loopback), lambda: T.CONF4_DEFAULT | over)
+            dev.written4 = _shared(("written4", dev.loopback), lambda: set(over))
+        else:
+            dev.conf4 = self._dflt4 | over  # IN_DEV_CONF_SET(): value and "written" mark
+            dev.written4 = self._dflt4_written | set(over)
+        dev.neigh4 = _shared(("neigh4",), lambda: dict(T.NEIGH_TEMPLATE["ipv4"]))
 
     def _inet6_up(self, dev: T.Device) -> None:
         """``ipv6_add_dev``: conf.default, lo's overrides, the device's MTU."""
         if dev.mtu < T.IPV6_MIN_MTU:
             return
         over = T.CONF6_LOOPBACK if dev.loopback else T.CONF6_DEVICE
-        dev.conf6 = self._dflt6 | self._conf6(over) | {"mtu": dev.mtu}
-        dev.neigh6 = dict(T.NEIGH_TEMPLATE["ipv6"])
+        if self._pristine6:
+            key = ("conf6", dev.loopback, dev.mtu, self._absent6)
+            dev.conf6 = _shared(key, lambda: self._dflt6 | self._conf6(over) | {"mtu": dev.mtu})
+        else:
+            dev.conf6 = self._dflt6 | self._conf6(over) | {"mtu": dev.mtu}
+        dev.neigh6 = _shared(("neigh6",), lambda: dict(T.NEIGH_TEMPLATE["ipv6"]))
 
     def _conf6(self, conf: Mapping[str, int]) -> dict[str, int]:
         """``conf`` without the files this build lacks."""
@@ -236,6 +288,10 @@ class Sysctls(Reader, Effective):
         if len(parts) == 5 and parts[0] == "net" and parts[1] in T.FAMILIES:
             fam, sub, dev, name = parts[1:]
             if sub == "conf" and (conf := self._conf(fam, dev)) is not None and name in conf:
+                if dev in ("all", "default"):
+                    conf = self._own_conf(fam, dev)
+                else:
+                    conf = _own(self._devs[dev], "conf4" if fam == "ipv4" else "conf6")
                 if fam == "ipv4":
                     self._write_conf4(dev, name, conf, text)
                 else:
@@ -244,7 +300,8 @@ class Sysctls(Reader, Effective):
             if sub == "neigh" and name in T.NEIGH_NAMES[fam]:
                 d = self._devs.get(dev)
                 neigh = None if d is None else d.neigh(fam)
-                if neigh is not None:
+                if d is not None and neigh is not None:
+                    neigh = _own(d, "neigh4" if fam == "ipv4" else "neigh6")
                     new = T.parse1(T.tree_spec(fam, "neigh", "*", name), text)
                     if name == "unres_qlen":
                         new *= T.SKB_TRUESIZE_FRAME
@@ -252,35 +309,53 @@ class Sysctls(Reader, Effective):
                     return
         key = ".".join(parts)
         if key == "net.ipv4.ip_forward":
-            self._write_conf4("all", "forwarding", self._all4, text)
+            self._write_conf4("all", "forwarding", self._own_conf("ipv4", "all"), text)
         elif key in T.WRITE_ONLY:
             pass
         elif key in self._special:
-            self._special[key][2](self._scalars, key, text)
+            self._special[key][2](self._own_scalars(), key, text)
         elif key in self._scalars:
             spec = T.spec(key)
             if spec.kind is Kind.RO:
                 raise Invalid(_errno.EACCES)
-            self._scalars[key] = T.parse1(spec, text)
+            self._own_scalars()[key] = T.parse1(spec, text)
         elif self._is_dir(parts):
             raise Invalid(_errno.EINVAL)
         else:
             raise self._no_such(parts)
 
+    def _own_conf(self, fam: str, dev: str) -> dict[str, int]:
+        """``conf.all`` or ``conf.default`` of ``fam`` made the namespace's own
+        before a write (a shared tree is copied first)."""
+        attr = ("_all" if dev == "all" else "_dflt") + ("4" if fam == "ipv4" else "6")
+        tree: dict[str, int] = getattr(self, attr)
+        if id(tree) in _SHARED_IDS:
+            tree = dict(tree)
+            setattr(self, attr, tree)
+        return tree
+
+    def _own_scalars(self) -> Scalars:
+        """The namespace's own copy of the scalar keys (made on the first write)."""
+        if self._scalars is _shared_scalars():
+            self._scalars = dict(self._scalars)
+        return self._scalars
+
     def _write_conf4(self, dev: str, name: str, conf: dict[str, int], text: str) -> None:
         spec = T.tree_spec("ipv4", "conf", dev, name)
         if spec.kind is Kind.RO:
             raise Invalid(_errno.EACCES)
+        if dev in ("all", "default"):
+            self._pristine4 = False
         if name == "forwarding":  # devinet_sysctl_forward
             new = T.parse1(spec, text)
             old, conf[name] = conf[name], new
             if dev == "all" and new != old:  # inet_forward_change()
-                self._all4["accept_redirects"] = int(not new)
-                self._dflt4["forwarding"] = new
+                self._own_conf("ipv4", "all")["accept_redirects"] = int(not new)
+                self._own_conf("ipv4", "default")["forwarding"] = new
                 for d in self._devs.values():
                     if d.conf4 is not None:
-                        d.conf4["forwarding"] = new
-                        d.written4.add("forwarding")
+                        _own(d, "conf4")["forwarding"] = new
+                        _own(d, "written4").add("forwarding")
             return
         if name in T.FLUSHING4:  # ipv4_doint_and_flush
             conf[name] = T.parse1(spec, text)
@@ -294,9 +369,9 @@ class Sysctls(Reader, Effective):
                 self._dflt4_written.add(name)
                 for d in self._devs.values():  # devinet_copy_dflt_conf()
                     if d.conf4 is not None and name not in d.written4:
-                        d.conf4[name] = conf[name]
+                        _own(d, "conf4")[name] = conf[name]
             elif dev != "all":
-                self._devs[dev].written4.add(name)
+                _own(self._devs[dev], "written4").add(name)
 
     def _write_conf6(self, dev: str, name: str, conf: dict[str, int], text: str) -> None:
         spec = T.conf6_spec(dev, name)
@@ -311,15 +386,17 @@ class Sysctls(Reader, Effective):
         if spec.kind is Kind.RO:
             raise Invalid(_errno.EACCES)
         new = T.parse1(spec, text)
+        if dev in ("all", "default"):
+            self._pristine6 = False
         old, conf[name] = conf[name], new
         if dev != "all":
             return
         if name in T.ALL6_TO_EVERY:
-            self._dflt6[name] = new
+            self._own_conf("ipv6", "default")[name] = new
             for d in self._devs.values():
                 if d.conf6 is not None:
-                    d.conf6[name] = new
+                    _own(d, "conf6")[name] = new
         elif name == "force_forwarding" and new != old:
             for d in self._devs.values():
                 if d.conf6 is not None:
-                    d.conf6[name] = new
+                    _own(d, "conf6")[name] = new

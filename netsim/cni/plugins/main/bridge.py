@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno as _errno
-import ipaddress
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -19,6 +18,7 @@ from netsim.cni.args import load_args, parse_string
 from netsim.cni.driver import Context, GenPlugin, PluginGen
 from netsim.cni.errors import CniError
 from netsim.cni.gojson import GoJsonError, unmarshal
+from netsim.cni.ipcache import ip_interface
 from netsim.cni.plugins.ipmasq import setup_ip_masq, teardown_ip_masq
 from netsim.cni.plugins.main.common import (
     addrs_of,
@@ -152,7 +152,7 @@ def calc_gateways(result: Result, conf: BridgeConf) -> tuple[Result, list[list[I
         ipc = IPConfig(ipc.address, gw, 2)  # noqa: PLW2901
         ips.append(ipc)
         if conf.is_default_gw:
-            zero = ipaddress.ip_interface("0.0.0.0/0" if fam == 0 else "::/0")
+            zero = ip_interface("0.0.0.0/0" if fam == 0 else "::/0")
             if any(r.gw is not None and r.dst == zero for r in routes):
                 found[fam] = True
             if not found[fam]:
@@ -160,7 +160,7 @@ def calc_gateways(result: Result, conf: BridgeConf) -> tuple[Result, list[list[I
                 appended += 1
                 found[fam] = True
         if conf.is_gw and gw is not None:
-            gws[fam].append(ipaddress.ip_interface(f"{gw}/{ipc.address.network.prefixlen}"))
+            gws[fam].append(ip_interface(f"{gw}/{ipc.address.network.prefixlen}"))
     return dataclasses.replace(result, ips=tuple(ips), routes=tuple(routes)), gws, appended
 
 

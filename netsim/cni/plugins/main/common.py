@@ -25,6 +25,7 @@ from typing import Any, Final
 
 from netsim.cni.driver import Context, Delegate, PluginGen
 from netsim.cni.errors import CniError
+from netsim.cni.ipcache import ip_interface
 from netsim.cni.result import DNS, Result
 from netsim.cni.skel import CmdArgs
 from netsim.errors import KernelError, NetsimError
@@ -80,15 +81,16 @@ def link_by_name(netns: str, ifname: str) -> PluginGen[dict[str, Any] | None]:
 
 
 def addrs_of(netns: str, ifname: str) -> PluginGen[list[ipaddress.IPv4Interface | ipaddress.IPv6Interface]]:  # fmt: skip  # noqa: E501
-    """``netlink.AddrList(link, FAMILY_ALL)``, newest first as the kernel lists them."""
-    records = yield Dump(netns=netns, what="addr")
+    """``netlink.AddrList(link, FAMILY_ALL)``, newest first as the kernel lists them
+    (the dump narrowed to the link, as ``AddrList`` filters it by index)."""
+    records = yield Dump(netns=netns, what="addr", dev=ifname)
     assert isinstance(records, list)
     out: list[ipaddress.IPv4Interface | ipaddress.IPv6Interface] = []
     for r in records:
         if r.get("ifname") != ifname:
             continue
         for a in r.get("addr_info", []):
-            out.append(ipaddress.ip_interface(f"{a['local']}/{a['prefixlen']}"))
+            out.append(ip_interface(f"{a['local']}/{a['prefixlen']}"))
     return out
 
 
