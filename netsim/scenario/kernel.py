@@ -53,10 +53,10 @@ _ENTER: Final = (
     'v=$1; rm -rf "$v" && mkdir -p "$v" && base64 -d | tar -x -C "$v"'
     ' && mkdir -p "$v/etc" "$v/run" "$v/var/lib/cni" "$v/w/etc" "$v/w/run" "$v/w/cni"'
     ' "$v/netns" "$2" /var/lib/cni'
-    ' && mount --bind /run/netns "$v/netns"'
+    ' && mount --rbind /run/netns "$v/netns"'
     ' && mount -t overlay overlay -o "lowerdir=/etc,upperdir=$v/etc,workdir=$v/w/etc" /etc'
     ' && mount -t overlay overlay -o "lowerdir=/run,upperdir=$v/run,workdir=$v/w/run" /run'
-    ' && mkdir -p /run/netns && mount --bind "$v/netns" /run/netns'
+    ' && mkdir -p /run/netns && mount --rbind "$v/netns" /run/netns'
     " && mount -t overlay overlay"
     ' -o "lowerdir=$2,upperdir=$v/var/lib/cni,workdir=$v/w/cni" /var/lib/cni'
     ' && exec bash -c "$3" bash </dev/null'
