@@ -213,7 +213,8 @@ BAD = [
         BASE + "  - name: nothing\n",
         [
             "scenario.yaml:17: steps[1]: a step needs an action (addPod, deletePod, addNode, "
-            "removeNode, ping, trace, run, failLink, restoreLink, wait) or an expect"
+            "removeNode, ping, trace, run, failLink, restoreLink, restartFlanneld, wait) or an "
+            "expect"
         ],
     ),
     (
@@ -514,3 +515,28 @@ def test_a_rack_fills_up_with_the_underlays_words() -> None:
     assert report.build.observed["nodes"]["n2"] == {"ip": "172.18.2.2", "podCIDR": "10.244.1.0/24",
                                                     "rack": "r2"}  # fmt: skip
     assert report.steps[0].error == "rack r2 (172.18.2.0/30) has no address left for node n3"
+
+
+def test_restarting_flanneld_needs_flannel() -> None:
+    """On a conflist cluster there is no flanneld: the step fails with why."""
+    sc = loads(
+        textwrap.dedent("""\
+        version: 1
+        cluster:
+          nodes: 1
+          network:
+            conflist: {cniVersion: 1.0.0, name: net, plugins: [{type: bridge, bridge: br0,
+                       ipam: {type: host-local, subnet: "{{podCIDR}}"}}]}
+        steps:
+          - restartFlanneld: node1
+          - restartFlanneld: node1
+            expect: {error: runs no flanneld}
+        """)
+    )
+    report, _ = run_scenario(sc)
+    first, second = report.steps
+    assert (first.status, first.error) == (
+        "failed",
+        "the pod network runs no flanneld (a conflist): nothing to restart",
+    )
+    assert second.status == "held"

@@ -168,6 +168,15 @@ class Cluster:
         self.node(name)
         self.run(self.underlay.set_link(name, up=up))
 
+    def restart_flanneld(self, name: str) -> None:
+        """flanneld on node ``name`` restarted (a crash, a DaemonSet rollout): a
+        new process starting over what the old one left."""
+        node = self.node(name)
+        restart = getattr(self.network, "restart", None)
+        if restart is None:
+            raise ClusterError("the pod network runs no flanneld (a conflist): nothing to restart")
+        restart(self, node)
+
     def node(self, name: str) -> Node:
         try:
             return self.nodes[name]

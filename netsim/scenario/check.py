@@ -204,7 +204,7 @@ class _Checker:
             at = path if isinstance(arg, str) else (*path, "name")
             if self.pod(at, ref) and not fails:
                 del self.pods[pod_key(ref)]
-        elif act in ("addNode", "removeNode", "failLink", "restoreLink"):
+        elif act in ("addNode", "removeNode", "failLink", "restoreLink", "restartFlanneld"):
             at, name = self._node_arg(path, arg)
             if act == "addNode":
                 rack = arg.get("rack") if isinstance(arg, dict) else None

@@ -31,6 +31,7 @@ ACTIONS: Final = (
     "run",
     "failLink",
     "restoreLink",
+    "restartFlanneld",
     "wait",
 )
 

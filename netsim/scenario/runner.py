@@ -180,6 +180,9 @@ class _Runner:
         if act in ("failLink", "restoreLink"):
             c.set_link(_node(a), up=act == "restoreLink")
             return {"node": _node(a), "link": "up" if act == "restoreLink" else "down"}, None
+        if act == "restartFlanneld":
+            c.restart_flanneld(_node(a))
+            return {"node": _node(a)}, None
         if act == "wait":
             self.session.sleep(float(a))
             return {"seconds": a}, None

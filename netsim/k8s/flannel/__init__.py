@@ -69,6 +69,16 @@ class Flannel:
         self.daemons[node.name] = daemon
         daemon.start()
 
+    def restart(self, cluster: Cluster, node: Node) -> None:
+        """The node's flanneld restarted: the old daemon gone, a new one started over
+        what it left (``ensureLink`` keeps a compatible ``flannel.N`` and its MAC, the
+        lease is the node's podCIDR again, routes, neighbours and FDB entries are
+        replaced, the iptables rules found in place)."""
+        self.uninstall(cluster, node)
+        daemon = Flanneld(cluster, node, self.conf, ip_masq=self.ip_masq)
+        self.daemons[node.name] = daemon
+        daemon.start()
+
     def uninstall(self, cluster: Cluster, node: Node) -> None:
         daemon = self.daemons.pop(node.name, None)
         if daemon is not None:

@@ -20,13 +20,14 @@ route to the subnet through another gateway goes first).
 from __future__ import annotations
 
 import contextlib
+import errno
 import ipaddress
 import random
 from dataclasses import dataclass
 from typing import Any
 
 from netsim.cni.driver import PluginGen
-from netsim.errors import NetsimError
+from netsim.errors import KernelError, NetsimError
 from netsim.host.ops import (
     AddrAdd,
     AddrDel,
@@ -34,6 +35,8 @@ from netsim.host.ops import (
     FdbAdd,
     FdbDel,
     LinkAdd,
+    LinkDel,
+    LinkGet,
     LinkSet,
     NeighAdd,
     NeighDel,
@@ -44,7 +47,7 @@ from netsim.host.ops import (
 from netsim.k8s.flannel.config import Backend
 
 __all__ = ["Lease", "device_name", "host_gw_add", "host_gw_remove", "new_mac", "vxlan_add",
-           "vxlan_device", "vxlan_remove"]  # fmt: skip
+           "vxlan_configure", "vxlan_link", "vxlan_remove"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -69,34 +72,73 @@ def device_name(backend: Backend) -> str:
     return f"flannel.{backend.vni}"
 
 
-def vxlan_device(
-    node: str,
-    backend: Backend,
-    ext: str,
-    ext_ip: str,
-    mtu: int,
-    mac: str,
-    subnet: ipaddress.IPv4Network,
-    network: ipaddress.IPv4Network,
-) -> PluginGen[None]:
-    """``newVXLANDevice`` + ``configureDeviceIPv4IPv6``: the device, its /32, up."""
+def _incompat(want: dict[str, Any], rec: dict[str, Any]) -> str:
+    """``vxlanLinksIncompat``: why an existing device is not the one flannel wants
+    ("" when it is: type, VNI, external device and address, l2miss, port, gbp)."""
+    info = rec.get("linkinfo", {})
+    if info.get("info_kind") != "vxlan":
+        return f"link type: vxlan vs {info.get('info_kind', 'device')}"
+    have = info.get("info_data", {})
+    if have.get("id") != want["id"]:
+        return f"vni: {want['id']} vs {have.get('id')}"
+    if have.get("link") and have.get("link") != want["dev"]:
+        return f"vtep (external) interface: {want['dev']} vs {have['link']}"
+    if have.get("local") and have.get("local") != want["local"]:
+        return f"vtep (external) IP: {want['local']} vs {have['local']}"
+    if have.get("l2miss", False):
+        return "l2miss: false vs true"
+    if want.get("dstport") and have.get("port") and have["port"] != want["dstport"]:
+        return f"port: {want['dstport']} vs {have['port']}"
+    if have.get("gbp", False):
+        return "gbp: false vs true"
+    return ""
+
+
+def vxlan_link(node: str, backend: Backend, ext: str, ext_ip: str, mtu: int,
+               mac: str) -> PluginGen[str]:  # fmt: skip
+    """``newVXLANDevice`` → ``ensureLink``: the device, or the one already there
+    when its configuration is compatible (a flanneld restarted), else that one
+    deleted and made again; ``accept_ra`` 0.  The device's MAC (the existing
+    device's, when kept: what the lease then publishes)."""
     name = device_name(backend)
     data: dict[str, Any] = {"id": backend.vni, "local": ext_ip, "dev": ext,
                             "learning": backend.learning}  # fmt: skip
     if backend.port:
         data["dstport"] = backend.port
-    yield LinkAdd(netns=node, ifname=name, kind="vxlan", address=mac,
+    add = LinkAdd(netns=node, ifname=name, kind="vxlan", address=mac,
                   mtu=(backend.mtu or mtu) - 50, data=data)  # fmt: skip
+    try:
+        yield add
+    except KernelError as e:
+        if e.errno != errno.EEXIST:
+            raise
+        (existing,) = yield LinkGet(netns=node, ifname=name)
+        if not _incompat(data, existing):
+            mac = str(existing.get("address", mac))
+        else:
+            yield LinkDel(netns=node, ifname=name)
+            yield add
     with contextlib.suppress(NetsimError):
         yield SysctlSet(netns=node, key=f"net.ipv6.conf.{name}.accept_ra", value="0")
+    return mac
+
+
+def vxlan_configure(node: str, backend: Backend, subnet: ipaddress.IPv4Network,
+                    network: ipaddress.IPv4Network) -> PluginGen[None]:  # fmt: skip
+    """``vxlanDevice.Configure``: the lease's base address as ``/32`` (other
+    addresses of the Network go, ``EnsureV4AddressOnLink``), up."""
+    name = device_name(backend)
     want = f"{subnet.network_address}/32"
     records = yield Dump(netns=node, what="addr", dev=name)
+    present = False
     for rec in records or []:  # other addresses inside Network go
         for a in rec.get("addr_info", []):
             have = f"{a['local']}/{a['prefixlen']}"
+            present |= have == want
             if have != want and ipaddress.ip_address(a["local"]) in network:
                 yield AddrDel(netns=node, ifname=name, address=have)
-    yield AddrAdd(netns=node, ifname=name, address=want)
+    if not present:
+        yield AddrAdd(netns=node, ifname=name, address=want)
     yield LinkSet(netns=node, ifname=name, up=True)
 
 

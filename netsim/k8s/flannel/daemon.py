@@ -36,7 +36,8 @@ from netsim.k8s.flannel.backends import (
     host_gw_remove,
     new_mac,
     vxlan_add,
-    vxlan_device,
+    vxlan_configure,
+    vxlan_link,
     vxlan_remove,
 )
 from netsim.k8s.flannel.config import NetConf
@@ -96,15 +97,15 @@ class Flanneld:
         backend = self.conf.backend
         data = "null"
         mac = ""
-        if backend.type == "vxlan":
+        if backend.type == "vxlan":  # RegisterNetwork: the stored MAC, then the device
             stored = json.loads(obj.annotations.get(ANNOTATION + "backend-data", "null") or "null")
             mac = str((stored or {}).get("VtepMAC") or new_mac(self.cluster.rng))
+            mac = run(vxlan_link(self.name, backend, self.ext, self.ext_ip, self.mtu, mac))
             data = json.dumps({"VNI": backend.vni, "VtepMAC": mac}, separators=(",", ":"))
         self._annotate(obj, {"backend-type": backend.type, "backend-data": data,
                              "public-ip": self.ext_ip, "kube-subnet-manager": "true"})  # fmt: skip
         if backend.type == "vxlan":
-            run(vxlan_device(self.name, backend, self.ext, self.ext_ip, self.mtu, mac, subnet,
-                             self.conf.network))  # fmt: skip
+            run(vxlan_configure(self.name, backend, subnet, self.conf.network))
         self.lease = Lease(self.name, subnet, self.ext_ip, backend.type, mac)
         if self.ip_masq:
             run(self._masq_rules(subnet))
