@@ -173,11 +173,9 @@ def _failed_steps(report: Report, command: str) -> None:
             )
 
 
-def trace_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from netsim.scenario.journey import follow
-    from netsim.scenario.runner import STEP_ERRORS
-
-    out = out or sys.stdout
+def _up_to_step(args: argparse.Namespace, out: TextIO) -> BaseSession | int:
+    """The scenario run up to ``--step`` (its failed steps noted on stderr), or
+    the exit status when it cannot run."""
     sc = _load(args)
     if isinstance(sc, int):
         return sc
@@ -185,7 +183,19 @@ def trace_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if isinstance(ran, int):
         return ran
     report, session = ran
-    _failed_steps(report, "trace")
+    _failed_steps(report, args.command)
+    return session
+
+
+def trace_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from netsim.scenario.journey import follow
+    from netsim.scenario.runner import STEP_ERRORS
+
+    out = out or sys.stdout
+    ran = _up_to_step(args, out)
+    if isinstance(ran, int):
+        return ran
+    session = ran
     try:
         src = session.pod(args.src)
         journey = follow(session, src.name, args.dst, namespace=src.namespace)
@@ -206,14 +216,10 @@ def show_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
     from netsim.scenario.show import show
 
     out = out or sys.stdout
-    sc = _load(args)
-    if isinstance(sc, int):
-        return sc
-    ran = _start(sc, args, args.step, out)
+    ran = _up_to_step(args, out)
     if isinstance(ran, int):
         return ran
-    report, session = ran
-    _failed_steps(report, "show")
+    session = ran
     nodes: list[str] = args.node
     pods: list[str] = args.pod
     if not nodes and not pods:

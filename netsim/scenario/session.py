@@ -5,6 +5,7 @@ same things: the cluster, a shell per node and pod, ``ping``, the clock."""
 
 from __future__ import annotations
 
+import abc
 import ipaddress
 from typing import Any, ClassVar, Protocol
 
@@ -56,7 +57,7 @@ class ShellRunner(Protocol):
     def netns(self, netns: str, script: str) -> ShellResult: ...
 
 
-class BaseSession:
+class BaseSession(abc.ABC):
     """What the runner needs of a backend; the cluster has no nodes yet."""
 
     backend: ClassVar[str]
@@ -64,21 +65,22 @@ class BaseSession:
     shells: ShellRunner
 
     @property
+    @abc.abstractmethod
     def now(self) -> float:
         """Seconds since the session began (simulated, or the wall clock's)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def sleep(self, seconds: float) -> None:
-        raise NotImplementedError
+        """Let ``seconds`` pass (simulated, or on the wall clock)."""
 
+    @abc.abstractmethod
     def ping(self, pod: Pod, dst: str, *, count: int = 1, timeout: float = 1.0) -> PingResult:
         """``ping -c COUNT -W TIMEOUT DST`` in ``pod``'s namespace, to completion."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def traced_ping(self, pod: Pod, dst: str) -> tuple[PingResult, list[Trace]]:
         """One ``ping -c 1 -W 1 DST`` from ``pod``, and the traces of every ICMP
         echo and ARP message it caused (the model's, or the kernel's captures)."""
-        raise NotImplementedError
 
     def close(self) -> None:
         """Let go of what the backend holds (the kernel's sandbox)."""

@@ -38,20 +38,21 @@ What the model reproduces, each point checked on Linux 6.18 (``tests/data/sysctl
 
 from __future__ import annotations
 
-import copy
 import errno as _errno
-import functools
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Final, TypeVar, cast
+from typing import Final
 
 from netsim.errors import KernelError, NoSuchDevice
-from netsim.kernel.sysctl import _defaults as D
 from netsim.kernel.sysctl import _tables as T
 from netsim.kernel.sysctl._procfs import Invalid, Kind, Spec
-from netsim.kernel.sysctl._scalars import SPECIAL, Scalars, Value, tcp_mem
+from netsim.kernel.sysctl._scalars import SPECIAL, Scalars, tcp_mem
 from netsim.kernel.sysctl.build import DEFAULT_BUILD, KernelBuild
+from netsim.kernel.sysctl.cow import is_shared
+from netsim.kernel.sysctl.cow import own as _own
+from netsim.kernel.sysctl.cow import shared as _shared
+from netsim.kernel.sysctl.cow import shared_scalars as _shared_scalars
 from netsim.kernel.sysctl.effective import Effective, NeighParams
 from netsim.kernel.sysctl.keys import SysctlError, _dotted, split_key
 from netsim.kernel.sysctl.read import Reader
@@ -59,59 +60,6 @@ from netsim.kernel.sysctl.read import Reader
 __all__ = ["NeighParams", "SysctlError", "Sysctls", "split_key"]
 
 _BLANKS: Final = " \t\n\v\f\r"  # isspace()
-T_ = TypeVar("T_")
-
-
-@functools.cache
-def _default_scalars() -> Mapping[str, Value]:
-    """The captured defaults of the keys outside the device trees, parsed once
-    (every value is immutable, so each namespace copies the mapping)."""
-    out: Scalars = {}
-    for key, text in D.SCALARS.items():
-        if key in SPECIAL:
-            out[key] = SPECIAL[key][0](text)
-        elif key == "net.ipv4.ip_forward":
-            out[key] = 0  # conf.all.forwarding is read instead
-        elif (spec := T.spec(key)).kind is Kind.RO:
-            out[key] = text
-        else:
-            out[key] = T.parse1(spec, text)
-    return MappingProxyType(out)
-
-
-#: Trees several devices hold until one of them is written (key -> tree), and their ids.
-_SHARED: dict[tuple[object, ...], Any] = {}
-_SHARED_IDS: set[int] = set()
-
-
-def _shared(key: tuple[object, ...], make: Callable[[], T_]) -> T_:
-    """The one tree for ``key`` that new devices share (made by ``make`` the
-    first time); past a few hundred kinds, a tree of the device's own."""
-    tree = _SHARED.get(key)
-    if tree is None:
-        tree = make()
-        if len(_SHARED) >= 256:
-            return tree
-        _SHARED[key] = tree
-        _SHARED_IDS.add(id(tree))
-    return cast("T_", tree)
-
-
-def _own(dev: T.Device, attr: str) -> Any:
-    """``dev``'s tree ``attr`` (``conf4``, ``written4``, ...) made its own before a
-    write: a shared one is copied first."""
-    tree = getattr(dev, attr)
-    if id(tree) in _SHARED_IDS:
-        tree = copy.copy(tree)
-        setattr(dev, attr, tree)
-    return tree
-
-
-@functools.cache
-def _shared_scalars() -> Scalars:
-    """One dict of the defaults that namespaces share until they write (never
-    written itself: :meth:`Sysctls._own_scalars` copies it first)."""
-    return dict(_default_scalars())
 
 
 class Sysctls(Reader, Effective):
@@ -329,7 +277,7 @@ class Sysctls(Reader, Effective):
         before a write (a shared tree is copied first)."""
         attr = ("_all" if dev == "all" else "_dflt") + ("4" if fam == "ipv4" else "6")
         tree: dict[str, int] = getattr(self, attr)
-        if id(tree) in _SHARED_IDS:
+        if is_shared(tree):
             tree = dict(tree)
             setattr(self, attr, tree)
         return tree
