@@ -21,19 +21,18 @@ from typing import Any, Final
 from netsim.cni.driver import Context, GenPlugin, PluginGen
 from netsim.cni.errors import CniError
 from netsim.cni.gojson import field
-from netsim.cni.plugins.main.common import dns_of, exec_ipam, link_by_name, sysctl_ignore
-from netsim.cni.plugins.main.iface import configure_iface, validate_ips, validate_routes
+from netsim.cni.plugins.main.common import dns_of, exec_ipam, sysctl_ignore
+from netsim.cni.plugins.main.iface import configure_iface
 from netsim.cni.plugins.main.macvlan import go_quote_rune
 from netsim.cni.plugins.main.stacked import (
+    check_stacked,
     conf_int,
     conf_str,
-    container_iface,
     container_link,
     create_stacked,
     default_route_interface,
     del_in_netns,
     load_json,
-    prev_result,
 )
 from netsim.cni.plugins.netns import get_ns
 from netsim.cni.result import Interface, IPConfig, Result
@@ -138,19 +137,14 @@ def cmd_del(args: CmdArgs, ctx: Context) -> PluginGen[None]:
 def cmd_check(args: CmdArgs, ctx: Context) -> PluginGen[None]:
     """``cmdCheck`` (the master as configured: no default for CHECK)."""
     conf = yield from load_conf(args.stdin, ctx.host_netns, check=True)
-    try:
-        ns = yield from get_ns(ctx, args.netns)
-    except CniError as e:
-        raise CniError(f'failed to open netns "{args.netns}": {e.msg}') from None
-    if conf.ipam_type:
-        yield from exec_ipam("CHECK", conf.ipam_type, args)
-    result = prev_result(conf.obj)
-    cont = container_iface(args, result)
-    if (yield from link_by_name(ctx.host_netns, conf.master)) is None:
-        raise CniError(f'failed to lookup master "{conf.master}": Link not found')
-    yield from validate_container_iface(ns, cont, conf.mode)
-    yield from validate_ips(ns, args.ifname, result)
-    yield from validate_routes(ns, result)
+    yield from check_stacked(
+        args,
+        ctx,
+        conf.obj,
+        conf.ipam_type,
+        conf.master,
+        lambda ns, cont: validate_container_iface(ns, cont, conf.mode),
+    )
 
 
 def validate_container_iface(ns: str, intf: Interface, mode_expected: str) -> PluginGen[None]:

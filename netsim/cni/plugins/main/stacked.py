@@ -18,6 +18,7 @@ share, as generators of :mod:`netsim.host.ops`:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from netsim.cni.driver import Context, PluginGen
@@ -210,3 +211,32 @@ def container_link(ns: str, intf: Interface, kind: str = "", *,
     if kind and rec.get("linkinfo", {}).get("info_kind") != kind:
         raise CniError(f"Error: Container interface {intf.name} not of type {kind}")
     return rec
+
+
+def check_stacked(
+    args: CmdArgs,
+    ctx: Context,
+    conf_obj: dict[str, Any],
+    ipam_type: str,
+    master: str,
+    validate: Callable[[str, Interface], PluginGen[None]],
+) -> PluginGen[None]:
+    """The ``cmdCheck`` macvlan.go and ipvlan.go share after loading the config:
+    the netns, IPAM's CHECK, the master present, the container's link
+    (``validate``), its addresses and routes as ``prevResult`` has them."""
+    from netsim.cni.plugins.main.common import exec_ipam
+    from netsim.cni.plugins.main.iface import validate_ips, validate_routes
+
+    try:
+        ns = yield from get_ns(ctx, args.netns)
+    except CniError as e:
+        raise CniError(f'failed to open netns "{args.netns}": {e.msg}') from None
+    if ipam_type:
+        yield from exec_ipam("CHECK", ipam_type, args)
+    result = prev_result(conf_obj)
+    cont = container_iface(args, result)
+    if (yield from link_by_name(ctx.host_netns, master)) is None:
+        raise CniError(f'failed to lookup master "{master}": Link not found')
+    yield from validate(ns, cont)
+    yield from validate_ips(ns, args.ifname, result)
+    yield from validate_routes(ns, result)
